@@ -5,6 +5,8 @@ import { defineConfig } from '@playwright/test';
  * served by the project's own static server with cross-origin isolation.
  */
 const PORT = Number(process.env.E2E_PORT ?? 4319);
+/** Tests reach the harness with `harnessUrl` from e2e/support. */
+export const HARNESS_PORT = PORT + 1;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -31,11 +33,21 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `node scripts/serve.mjs dist`,
-    env: { PORT: String(PORT) },
-    url: `http://localhost:${PORT}/`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 30_000,
-  },
+  webServer: [
+    {
+      command: `node scripts/serve.mjs dist`,
+      env: { PORT: String(PORT) },
+      url: `http://localhost:${PORT}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 30_000,
+    },
+    {
+      // The test-only harness page (e2e/harness), built to dist-harness by `npm run build:harness`.
+      command: `node scripts/serve.mjs dist-harness`,
+      env: { PORT: String(HARNESS_PORT) },
+      url: `http://localhost:${HARNESS_PORT}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 30_000,
+    },
+  ],
 });

@@ -15,7 +15,7 @@ export const ORT_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-
  * Serves the ORT wasm pair from the site itself under `ort/`, so no CDN is ever contacted.
  * The pair must be the one shipped with the onnxruntime-web that transformers.js imports.
  */
-function ortRuntimeFiles(): Plugin {
+export function ortRuntimeFiles(): Plugin {
   return {
     name: 'ergo-lens:ort-runtime-files',
     configureServer(server) {

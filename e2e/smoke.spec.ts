@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { openHarness } from './support';
 
 test('the built app loads, is cross-origin isolated and serves its own ORT runtime', async ({ page }) => {
   const errors: string[] = [];
@@ -23,4 +24,9 @@ test('headless Chromium exposes a WebGPU adapter', async ({ page }) => {
   });
   expect(info.hasGpu).toBe(true);
   expect(info.hasAdapter).toBe(true);
+});
+
+test('the test harness page exposes transformers.js', async ({ page }) => {
+  await openHarness(page);
+  expect(await page.evaluate(() => typeof window.harness.transformers.AutoProcessor)).toBe('function');
 });
