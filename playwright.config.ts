@@ -4,6 +4,7 @@ import { defineConfig } from '@playwright/test';
  * End-to-end tests drive Debian's Chromium (never a downloaded browser) against the built site,
  * served by the project's own static server with cross-origin isolation.
  */
+// DIST_DIR, HARNESS_DIST_DIR and E2E_PORT let several checkouts' runs share one machine.
 const PORT = Number(process.env.E2E_PORT ?? 4319);
 /** Tests reach the harness with `harnessUrl` from e2e/support. */
 export const HARNESS_PORT = PORT + 1;
@@ -35,7 +36,7 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: `node scripts/serve.mjs dist`,
+      command: `node scripts/serve.mjs ${process.env.DIST_DIR ?? 'dist'}`,
       env: { PORT: String(PORT) },
       url: `http://localhost:${PORT}/`,
       reuseExistingServer: !process.env.CI,
@@ -43,7 +44,7 @@ export default defineConfig({
     },
     {
       // The test-only harness page (e2e/harness), built to dist-harness by `npm run build:harness`.
-      command: `node scripts/serve.mjs dist-harness`,
+      command: `node scripts/serve.mjs ${process.env.HARNESS_DIST_DIR ?? 'dist-harness'}`,
       env: { PORT: String(HARNESS_PORT) },
       url: `http://localhost:${HARNESS_PORT}/`,
       reuseExistingServer: !process.env.CI,

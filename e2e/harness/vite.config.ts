@@ -15,7 +15,7 @@ export default defineConfig({
   worker: { format: 'es' },
   server: { headers: ISOLATION_HEADERS },
   build: {
-    outDir: fileURLToPath(new URL('../../dist-harness', import.meta.url)),
+    outDir: process.env.HARNESS_DIST_DIR ?? fileURLToPath(new URL('../../dist-harness', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 4096,
