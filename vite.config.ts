@@ -49,5 +49,5 @@ export default defineConfig({
   worker: { format: 'es' },
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
-  build: { outDir: process.env.DIST_DIR ?? 'dist', target: 'es2022', chunkSizeWarningLimit: 2048 },
+  build: { outDir: process.env.DIST_DIR ?? 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2048 },
 });
