@@ -4,6 +4,10 @@
  * One discriminated union per direction, both keyed by `type`. Every request carries a `requestId`;
  * every event the worker sends about that request echoes it, so the UI can drop events of a run it
  * has already abandoned. Image buffers are transferred, never copied.
+ *
+ * Lifecycle: a request ends with exactly one terminal event (`TERMINAL_EVENT_TYPES`): `loaded` for
+ * `load`, `unloaded` for `unload`, `result` for runs, or `cancelled` / `error` for any of them.
+ * The worker handles one request at a time, in the order received (except `cancel`).
  */
 import type { CoarseBox, OriginalRect, Size } from '../app/core/geometry';
 
@@ -12,6 +16,10 @@ export type BackendPreference = 'auto' | Backend;
 
 /** Which turn or baseline a piece of output belongs to. */
 export type Stage = 'coarse' | 'fine' | 'direct' | 'coarse-only';
+/**
+ * Where a request is. `generate` is the only phase the worker can leave within one token on `cancel`;
+ * during the others a single runtime call blocks the worker, so the client terminates it instead.
+ */
 export type Phase = 'load' | 'decode' | 'resize' | 'encode' | 'prefill' | 'generate';
 
 /** What to do when the coarse turn yields no usable box (the user is always told which ran). */
@@ -27,10 +35,9 @@ export interface RunSettings {
   readonly directCap: number;
 }
 
-/** An encoded image file (PNG, JPEG, WebP...), decoded inside the worker. */
+/** An encoded image file (PNG, JPEG, WebP...), decoded inside the worker. A Blob is posted by reference, not copied. */
 export interface ImageFile {
-  readonly bytes: ArrayBuffer;
-  readonly mimeType: string;
+  readonly blob: Blob;
   readonly name: string;
 }
 
@@ -39,15 +46,47 @@ export interface RgbaImage extends Size {
   readonly data: Uint8ClampedArray;
 }
 
+/**
+ * Where a model's files come from. Registry models resolve to `site` (served under `<site>/models/`)
+ * or `hub`; a user may also name any Hub repo or pick a local folder (`files`, paths relative to the
+ * folder, e.g. `onnx/decoder_model_merged_q4.onnx`).
+ */
+export type ModelSource =
+  | { readonly kind: 'site'; readonly path: string }
+  | { readonly kind: 'hub'; readonly repo: string }
+  | { readonly kind: 'files'; readonly files: readonly { readonly path: string; readonly blob: Blob }[] };
+
+export interface LoadRequest {
+  readonly type: 'load';
+  readonly requestId: string;
+  /** A registry id (`app/engine/registry.ts`). */
+  readonly modelId: string;
+  /** Required for registry entries that take the user's own repo or folder (`custom`, ERGO-7B); else the registry's. */
+  readonly source?: ModelSource;
+  readonly backend: BackendPreference;
+  /** Absolute URL of the site root: models under `models/`, the ORT runtime under `ort/`. Filled in by the client. */
+  readonly siteUrl: string;
+  /** Test-only: forbids the Hub even for Hub sources, so a failing remote load is reproducible offline. */
+  readonly offline?: boolean;
+}
+
+export interface ErgoRunRequest {
+  readonly type: 'run-ergo';
+  readonly requestId: string;
+  readonly image: ImageFile;
+  readonly question: string;
+  readonly settings: RunSettings;
+  /**
+   * TEST-ONLY. Replaces the coarse turn's generated text with this text (the coarse prompt is still
+   * prefilled and cached; the text's tokens are then prefilled as part of the fine turn). Random-weight
+   * test models never write a `<zoom>` box, so this is how tests reach the parsed-box path. The UI never sets it.
+   */
+  readonly coarseOutputOverride?: string;
+}
+
 export type WorkerRequest =
-  | { readonly type: 'load'; readonly requestId: string; readonly modelId: string; readonly backend: BackendPreference }
-  | {
-      readonly type: 'run-ergo';
-      readonly requestId: string;
-      readonly image: ImageFile;
-      readonly question: string;
-      readonly settings: RunSettings;
-    }
+  | LoadRequest
+  | ErgoRunRequest
   | {
       readonly type: 'run-baseline';
       readonly requestId: string;
@@ -56,36 +95,55 @@ export type WorkerRequest =
       readonly question: string;
       readonly settings: RunSettings;
     }
-  /** Re-run only the fine turn of an earlier ERGO run (its cached coarse turn) on a user-given box. */
+  /** Re-run only the fine turn of the latest ERGO run (its cached coarse turn) on a user-given box. */
   | { readonly type: 'run-fine'; readonly requestId: string; readonly ergoRequestId: string; readonly box: CoarseBox }
-  | { readonly type: 'cancel'; readonly requestId: string }
+  /** Cancels the request `targetId`; its terminal event is `cancelled` (or its own, if it finished first). */
+  | { readonly type: 'cancel'; readonly requestId: string; readonly targetId: string }
   | { readonly type: 'unload'; readonly requestId: string };
+
+export type NoBoxReason = 'no-zoom' | 'malformed' | 'degenerate';
 
 export type BoxStatus =
   | { readonly kind: 'parsed'; readonly box: CoarseBox; readonly crop: OriginalRect }
   | { readonly kind: 'manual'; readonly box: CoarseBox; readonly crop: OriginalRect }
-  | { readonly kind: 'none'; readonly reason: 'no-zoom' | 'malformed' | 'degenerate'; readonly fallback: NoBoxFallback };
+  | { readonly kind: 'none'; readonly reason: NoBoxReason; readonly fallback: NoBoxFallback };
 
 export interface StageStats {
   readonly stage: Stage;
+  /** Size of the image encoded in this stage (the model's input, after resizing); 0x0 if none. */
   readonly imageSize: Size;
+  /** Vision tokens of this stage's image: (h/28)*(w/28). */
   readonly visionTokens: number;
+  /** Rows the vision encoder produced in this stage (equals `visionTokens` when the image was encoded). */
   readonly encoderRows: number;
   readonly encoderMs: number;
+  /** Tokens reused from an earlier turn's KV cache (not recomputed). */
+  readonly cachedTokens: number;
+  /** Tokens run through the decoder in the prefill of this stage. */
   readonly prefillTokens: number;
   readonly prefillMs: number;
   readonly decodeTokens: number;
   readonly decodeMs: number;
+  /** decodeTokens per second of decodeMs; 0 when nothing was decoded. */
   readonly tokensPerSecond: number;
   readonly totalMs: number;
 }
 
 export interface LoadedModel {
   readonly modelId: string;
+  /** `qwen2_vl` or `qwen2_5_vl`, read from the model's config. */
+  readonly architecture: string;
   readonly backend: Backend;
+  /** Why this backend (e.g. "auto: no WebGPU adapter"). */
+  readonly backendReason: string;
+  /** `vendor architecture` of the WebGPU adapter; null on wasm. */
   readonly adapter: string | null;
+  readonly shaderF16: boolean;
+  /** dtype per ONNX file (`embed_tokens`, `vision_encoder`, `decoder_model_merged`). */
   readonly dtypes: Readonly<Record<string, string>>;
+  /** wasm threads; 1 without cross-origin isolation. */
   readonly threads: number;
+  readonly loadMs: number;
 }
 
 export interface WorkerErrorInfo {
@@ -93,22 +151,41 @@ export interface WorkerErrorInfo {
   readonly message: string;
 }
 
+export type ProgressStatus = 'initiate' | 'download' | 'progress' | 'done';
+
 export type WorkerEvent =
-  | { readonly type: 'progress'; readonly requestId: string; readonly file: string; readonly loaded: number; readonly total: number; readonly status: 'initiate' | 'download' | 'progress' | 'done' }
+  | { readonly type: 'progress'; readonly requestId: string; readonly file: string; readonly loaded: number; readonly total: number; readonly status: ProgressStatus }
   | { readonly type: 'progress-total'; readonly requestId: string; readonly loaded: number; readonly total: number }
   | { readonly type: 'loaded'; readonly requestId: string; readonly model: LoadedModel }
-  | { readonly type: 'phase'; readonly requestId: string; readonly stage: Stage; readonly phase: Phase }
-  | { readonly type: 'image'; readonly requestId: string; readonly role: 'original-size' | 'coarse' | 'crop'; readonly image: RgbaImage }
+  | { readonly type: 'unloaded'; readonly requestId: string }
+  | { readonly type: 'phase'; readonly requestId: string; readonly stage: Stage | null; readonly phase: Phase }
+  | { readonly type: 'image'; readonly requestId: string; readonly role: 'coarse' | 'crop' | 'full'; readonly original: Size; readonly image: RgbaImage }
+  /** `text` is the new chunk, to append to what came before for the same stage. */
   | { readonly type: 'partial'; readonly requestId: string; readonly stage: Stage; readonly text: string }
   | { readonly type: 'box'; readonly requestId: string; readonly status: BoxStatus }
+  /** Something the user must know that is not an error (a lowered cap, a fallback, a reduced budget). */
+  | { readonly type: 'notice'; readonly requestId: string; readonly code: string; readonly message: string }
   | { readonly type: 'stage-result'; readonly requestId: string; readonly stage: Stage; readonly text: string; readonly stats: StageStats }
   | {
       readonly type: 'result';
       readonly requestId: string;
+      /** The final answer text (protocol extraction from the last stage's output). */
       readonly answer: string;
       readonly stages: readonly StageStats[];
       /** Vision tokens stock Qwen2.5-VL would spend on the whole original (Qwen's resize at 16384 tokens). */
       readonly fullImageTokens: number;
+      readonly backend: Backend;
+      readonly totalMs: number;
     }
   | { readonly type: 'cancelled'; readonly requestId: string }
   | { readonly type: 'error'; readonly requestId: string; readonly error: WorkerErrorInfo };
+
+export type WorkerEventType = WorkerEvent['type'];
+
+/** Events after which the worker sends nothing more about that request. */
+export const TERMINAL_EVENT_TYPES: ReadonlySet<WorkerEventType> = new Set(['loaded', 'unloaded', 'result', 'cancelled', 'error']);
+
+/** Buffers to transfer with an event (the RGBA of `image` events), so pixels are moved, not copied. */
+export function eventTransferables(event: WorkerEvent): Transferable[] {
+  return event.type === 'image' ? [event.image.data.buffer as ArrayBuffer] : [];
+}

@@ -1,0 +1,186 @@
+/**
+ * Every model the app can load, as data in one place. The worker resolves a load request against
+ * this table (source, dtypes per device, box convention); the UI lists it.
+ *
+ * All entries use the ONNX layout transformers.js v4 expects for Qwen VL models:
+ * `onnx/{embed_tokens,vision_encoder,decoder_model_merged}{suffix}.onnx`.
+ */
+import type { ModelSource } from '../../workers/protocol';
+
+/** The ONNX files of a Qwen-VL export, keyed the way transformers.js names its sessions. */
+export type OnnxFile = 'embed_tokens' | 'vision_encoder' | 'decoder_model_merged';
+export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+export type DtypeMap = Readonly<Record<OnnxFile, Dtype>>;
+
+/**
+ * dtypes per device class. `webgpuF16`: WebGPU adapter with `shader-f16`; `webgpu`: without it
+ * (fp16 there silently computes zeros, so only fp32-activation dtypes); `wasm`: CPU.
+ * `null` means the model cannot run there (the reason is in `unsupported`).
+ *
+ * Within one map, `embed_tokens` and `vision_encoder` must produce the same element type: image
+ * features are copied into the text embeddings on the CPU without casting. So fp16/q4f16 go
+ * together, and fp32/q8/q4 (fp32 activations) go together.
+ */
+export interface DeviceDtypes {
+  readonly webgpuF16: DtypeMap | null;
+  readonly webgpu: DtypeMap | null;
+  readonly wasm: DtypeMap | null;
+}
+export type DeviceClass = keyof DeviceDtypes;
+
+/** How the model writes the box of its coarse turn. */
+export type BoxConvention =
+  /** Integers in pixels of the coarse image it was shown (ERGO, Qwen2.5-VL). */
+  | 'pixels-coarse'
+  /** 0-1000 normalized over the image (Qwen2-VL, Qwen3-VL); converted to coarse pixels before cropping. */
+  | 'norm1000';
+
+/** Which fine-turn text the conversation uses: the official evaluation's (default) or the official demo's. */
+export type PromptProfile = 'ergo-eval' | 'ergo-demo';
+
+export type Architecture = 'qwen2_vl' | 'qwen2_5_vl';
+
+/**
+ * Where files come from. `user` entries take the repo id or folder from the load request
+ * (`LoadRequest.source`); the others carry their own.
+ */
+export type EntrySource = Exclude<ModelSource, { kind: 'files' }> | { readonly kind: 'user' };
+
+export interface ModelEntry {
+  readonly id: string;
+  readonly label: string;
+  /** Expected architecture; `null` for user-supplied models (read from their config.json at load). */
+  readonly architecture: Architecture | null;
+  readonly source: EntrySource;
+  readonly dtypes: DeviceDtypes;
+  /** Why a device class is `null` in `dtypes`, shown to the user. */
+  readonly unsupported: string | null;
+  /** Approximate download in bytes of the fp16 (`webgpuF16`) and fp32-activation (`webgpu`/`wasm`) sets; null if unknown. */
+  readonly approxBytes: { readonly f16: number; readonly f32: number } | null;
+  readonly boxConvention: BoxConvention;
+  readonly promptProfile: PromptProfile;
+  readonly licenseUrl: string;
+  /** Shipped with the site under `models/<id>/`: works offline. */
+  readonly builtIn: boolean;
+  /** Random weights: exercises the real pipeline, but its text is noise. */
+  readonly randomWeights: boolean;
+}
+
+const MB = 1024 ** 2;
+const GB = 1024 ** 3;
+
+/** The tiny models ship fp32 files plus `_q4` decoder and vision encoder; embed_tokens is fp32 only. */
+const TINY_DTYPES: DeviceDtypes = {
+  // No fp16 files exist, so an adapter with shader-f16 uses the same q4 set.
+  webgpuF16: { embed_tokens: 'fp32', vision_encoder: 'q4', decoder_model_merged: 'q4' },
+  // q4 here exercises the block-quantized path (MatMulNBits) that real models use on WebGPU.
+  webgpu: { embed_tokens: 'fp32', vision_encoder: 'q4', decoder_model_merged: 'q4' },
+  // fp32 on wasm: the reference path, exact enough to compare cached and recomputed logits tightly.
+  wasm: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'fp32' },
+};
+
+/**
+ * onnx-community exports carry every suffix. WebGPU with f16: q4f16 weights, fp16 embeddings.
+ * Without f16: q4 (fp32 activations). wasm: q4 decoder, q8 vision encoder (the vision tower is
+ * small and more sensitive to 4-bit error), fp32 embeddings.
+ */
+const HUB_DTYPES: DeviceDtypes = {
+  webgpuF16: { embed_tokens: 'fp16', vision_encoder: 'q4f16', decoder_model_merged: 'q4f16' },
+  webgpu: { embed_tokens: 'fp32', vision_encoder: 'q4', decoder_model_merged: 'q4' },
+  wasm: { embed_tokens: 'fp32', vision_encoder: 'q8', decoder_model_merged: 'q4' },
+};
+
+/** 7B: a 4-bit decoder alone is ~4.5 GB, past the 4 GiB a 32-bit wasm heap can address. */
+const SEVEN_B_DTYPES: DeviceDtypes = { webgpuF16: HUB_DTYPES.webgpuF16, webgpu: HUB_DTYPES.webgpu, wasm: null };
+
+export const MODEL_REGISTRY: readonly ModelEntry[] = [
+  {
+    id: 'tiny-random-qwen2_5_vl',
+    label: 'Tiny Qwen2.5-VL (random weights, built in)',
+    architecture: 'qwen2_5_vl',
+    source: { kind: 'site', path: 'tiny-random-qwen2_5_vl' },
+    dtypes: TINY_DTYPES,
+    unsupported: null,
+    approxBytes: { f16: 2 * MB, f32: 3 * MB },
+    boxConvention: 'pixels-coarse',
+    promptProfile: 'ergo-eval',
+    licenseUrl: 'https://www.apache.org/licenses/LICENSE-2.0',
+    builtIn: true,
+    randomWeights: true,
+  },
+  {
+    id: 'tiny-random-qwen2_vl',
+    label: 'Tiny Qwen2-VL (random weights, built in)',
+    architecture: 'qwen2_vl',
+    source: { kind: 'site', path: 'tiny-random-qwen2_vl' },
+    dtypes: TINY_DTYPES,
+    unsupported: null,
+    approxBytes: { f16: 2 * MB, f32: 3 * MB },
+    boxConvention: 'norm1000',
+    promptProfile: 'ergo-eval',
+    licenseUrl: 'https://www.apache.org/licenses/LICENSE-2.0',
+    builtIn: true,
+    randomWeights: true,
+  },
+  {
+    // The smallest public Qwen-VL export in the layout above. Sizes: the q4f16 set is about 2.7 GB;
+    // the fp32-activation set adds fp32 embeddings (151936 x 1536 x 4 B = 0.9 GB instead of 0.45 GB).
+    id: 'qwen2-vl-2b-instruct',
+    label: 'Qwen2-VL 2B Instruct (Hub download)',
+    architecture: 'qwen2_vl',
+    source: { kind: 'hub', repo: 'onnx-community/Qwen2-VL-2B-Instruct' },
+    dtypes: HUB_DTYPES,
+    unsupported: null,
+    approxBytes: { f16: 2.7 * GB, f32: 3.2 * GB },
+    boxConvention: 'norm1000',
+    promptProfile: 'ergo-eval',
+    licenseUrl: 'https://huggingface.co/Qwen/Qwen2-VL-2B-Instruct/blob/main/LICENSE',
+    builtIn: false,
+    randomWeights: false,
+  },
+  {
+    // No public ONNX export of nota-ai/ERGO-7B exists: the user exports it (same layout) and names the repo.
+    id: 'ergo-7b',
+    label: 'ERGO-7B (your own ONNX export on the Hub)',
+    architecture: 'qwen2_5_vl',
+    source: { kind: 'user' },
+    dtypes: SEVEN_B_DTYPES,
+    unsupported: 'wasm: a 7B model does not fit the 4 GiB wasm heap; use WebGPU',
+    // 7.6B decoder at ~4.5 bits + 0.67B vision tower; fp16 vs fp32 embeddings (152064 x 3584).
+    approxBytes: { f16: 5.5 * GB, f32: 6.6 * GB },
+    boxConvention: 'pixels-coarse',
+    promptProfile: 'ergo-eval',
+    licenseUrl: 'https://huggingface.co/nota-ai/ERGO-7B',
+    builtIn: false,
+    randomWeights: false,
+  },
+  {
+    id: 'custom',
+    label: 'Custom: a Hub repo id or a local folder (Qwen2-VL / Qwen2.5-VL ONNX export)',
+    architecture: null,
+    source: { kind: 'user' },
+    dtypes: HUB_DTYPES,
+    unsupported: null,
+    approxBytes: null,
+    // Read from the config at load: norm1000 for qwen2_vl, pixels for qwen2_5_vl (see `boxConventionFor`).
+    boxConvention: 'pixels-coarse',
+    promptProfile: 'ergo-eval',
+    licenseUrl: 'https://huggingface.co/docs/hub/repositories-licenses',
+    builtIn: false,
+    randomWeights: false,
+  },
+];
+
+/** The registry entry with this id, or undefined. */
+export function findModel(id: string): ModelEntry | undefined {
+  return MODEL_REGISTRY.find((m) => m.id === id);
+}
+
+/**
+ * The box convention to parse a model's coarse output with: the entry's, except for user-supplied
+ * models, whose convention follows the architecture read from their config.
+ */
+export function boxConventionFor(entry: ModelEntry, architecture: Architecture): BoxConvention {
+  if (entry.architecture !== null) return entry.boxConvention;
+  return architecture === 'qwen2_vl' ? 'norm1000' : 'pixels-coarse';
+}
