@@ -37,7 +37,7 @@ export interface PixelValues {
 /** Reads the preprocessing constants from a `preprocessor_config.json` object (Qwen2VLImageProcessor). */
 export function visionPreprocessFromConfig(config: Record<string, unknown>): VisionPreprocess {
   const triple = (v: unknown, name: string): [number, number, number] => {
-    if (Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number')) return [v[0], v[1], v[2]];
+    if (Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number')) return [v[0] as number, v[1] as number, v[2] as number];
     throw Object.assign(new Error(`preprocessor_config.json: ${name} is ${JSON.stringify(v)}, expected 3 numbers`), { code: 'bad-preprocessor-config' });
   };
   const num = (v: unknown, fallback: number): number => (typeof v === 'number' ? v : fallback);

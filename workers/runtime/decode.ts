@@ -1,0 +1,40 @@
+/**
+ * Decodes an image file to RGBA inside the worker (createImageBitmap + OffscreenCanvas).
+ *
+ * EXIF orientation is NOT applied (`imageOrientation: 'none'`): the reference pipeline (PIL) does
+ * not apply it either, and the model's box coordinates refer to the stored pixel grid.
+ * Colour-space conversion is off so the bytes match what PIL reads.
+ */
+import type { RgbaImage } from '../protocol';
+import { EngineError } from './turns';
+
+/**
+ * Largest image accepted, in pixels (100 MP: 400 MB of RGBA). Chromium's canvas area limit is
+ * 268 MP, but the original must stay in memory next to its crops and resized copies.
+ */
+export const MAX_IMAGE_PIXELS = 100_000_000;
+
+/** Decodes `blob`; errors: `not-an-image` (undecodable), `image-too-large` (over MAX_IMAGE_PIXELS), `image-empty`. */
+export async function decodeImage(blob: Blob, name: string): Promise<RgbaImage> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(blob, { imageOrientation: 'none', colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  } catch (e) {
+    throw new EngineError('not-an-image', `"${name}" (${blob.type || 'unknown type'}, ${blob.size} bytes) could not be decoded as an image: ${(e as Error).message}`);
+  }
+  try {
+    const { width, height } = bitmap;
+    if (width === 0 || height === 0) throw new EngineError('image-empty', `"${name}" has no pixels (${width}x${height})`);
+    if (width * height > MAX_IMAGE_PIXELS) {
+      throw new EngineError('image-too-large', `"${name}" is ${width}x${height} = ${((width * height) / 1e6).toFixed(1)} MP, over the ${MAX_IMAGE_PIXELS / 1e6} MP limit`);
+    }
+    const canvas = new OffscreenCanvas(width, height);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    if (!ctx) throw new EngineError('canvas-unavailable', `no 2D context for a ${width}x${height} canvas`);
+    ctx.drawImage(bitmap, 0, 0);
+    const { data } = ctx.getImageData(0, 0, width, height);
+    return { width, height, data };
+  } finally {
+    bitmap.close();
+  }
+}
