@@ -1,0 +1,34 @@
+/**
+ * Per-stage statistics, derived in one place so every run reports them the same way.
+ * Times are milliseconds; token counts are decoder tokens.
+ */
+import type { Size } from '../core/geometry';
+import type { Stage, StageStats } from '../../workers/protocol';
+
+export interface StageMeasurements {
+  readonly stage: Stage;
+  readonly imageSize: Size;
+  readonly visionTokens: number;
+  readonly encoderRows: number;
+  readonly encoderMs: number;
+  readonly cachedTokens: number;
+  readonly prefillTokens: number;
+  readonly prefillMs: number;
+  /** Tokens generated, the first of which comes from the prefill's logits. */
+  readonly decodeTokens: number;
+  /** Decoder calls made after the prefill (decodeTokens - 1 when generation ran to its end). */
+  readonly decodeSteps: number;
+  readonly decodeMs: number;
+  readonly totalMs: number;
+}
+
+/** StageStats with tokens/s measured over the decode steps actually run (the first token is the prefill's). */
+export function stageStats(m: StageMeasurements): StageStats {
+  const { decodeSteps, ...rest } = m;
+  return { ...rest, tokensPerSecond: m.decodeMs > 0 && decodeSteps > 0 ? (decodeSteps * 1000) / m.decodeMs : 0 };
+}
+
+/** Sum of a field over stages, e.g. total vision tokens of an ERGO run (coarse + fine). */
+export function totalOf(stages: readonly StageStats[], field: 'visionTokens' | 'encoderRows' | 'prefillTokens' | 'decodeTokens' | 'totalMs'): number {
+  return stages.reduce((sum, s) => sum + s[field], 0);
+}

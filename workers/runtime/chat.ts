@@ -1,0 +1,70 @@
+/**
+ * Token ids of ERGO's conversation, built so the fine turn is a strict token-level extension of the
+ * coarse turn: `coarse prompt + coarse output tokens + follow-up`, where the follow-up starts with
+ * the `<|im_end|>` closing the assistant turn. Splitting at a special token keeps tokenization at
+ * the boundary identical to tokenizing the whole conversation at once, and using the generated ids
+ * themselves (not a re-tokenization of their text) means the cache holds exactly the tokens the
+ * conversation continues from.
+ *
+ * Image parts come before the text part inside a user turn; the template renders each as
+ * `<|vision_start|><|image_pad|><|vision_end|>`, and `expandImagePads` grows each pad to the
+ * image's token count.
+ */
+import type { ChatTokenizer } from './load';
+import { EngineError } from './turns';
+
+/** Stands in for the assistant's text while rendering, to find where the follow-up starts. */
+const CONTENT_MARKER = '\u2063ASSISTANT-CONTENT\u2063';
+
+type Message = { role: 'system' | 'user' | 'assistant'; content: string | ({ type: 'image' } | { type: 'text'; text: string })[] };
+
+function userTurn(text: string, withImage: boolean): Message {
+  return { role: 'user', content: withImage ? [{ type: 'image' }, { type: 'text', text }] : [{ type: 'text', text }] };
+}
+
+function render(tok: ChatTokenizer, messages: Message[], addGenerationPrompt: boolean): string {
+  return tok.apply_chat_template(messages, { tokenize: false, add_generation_prompt: addGenerationPrompt }) as string;
+}
+
+function head(system: string | null): Message[] {
+  return system === null ? [] : [{ role: 'system', content: system }];
+}
+
+/** Prompt of a one-image turn (system, user with image then text, generation prompt); one unexpanded pad. */
+export function firstTurnIds(tok: ChatTokenizer, system: string | null, userText: string): number[] {
+  return tok.encode(render(tok, [...head(system), userTurn(userText, true)], true), { add_special_tokens: false });
+}
+
+/**
+ * The ids after the first assistant turn's content: its closing `<|im_end|>`, then a user turn with
+ * one image and `fineText`, then the generation prompt. Checks the template really renders the
+ * conversation as first prompt + content + follow-up.
+ */
+export function followUpIds(tok: ChatTokenizer, system: string | null, coarseText: string, fineText: string): number[] {
+  const first = render(tok, [...head(system), userTurn(coarseText, true)], true);
+  const whole = render(tok, [...head(system), userTurn(coarseText, true), { role: 'assistant', content: CONTENT_MARKER }, userTurn(fineText, true)], true);
+  const at = whole.indexOf(CONTENT_MARKER);
+  if (at !== first.length || !whole.startsWith(first)) {
+    throw new EngineError('template-not-prefix', 'the chat template does not render the fine turn as an extension of the coarse turn');
+  }
+  const follow = whole.slice(at + CONTENT_MARKER.length);
+  if (!follow.startsWith('<|im_end|>')) throw new EngineError('template-not-prefix', `the assistant turn is closed by ${JSON.stringify(follow.slice(0, 12))}, expected <|im_end|>`);
+  return tok.encode(follow, { add_special_tokens: false });
+}
+
+/** Replaces the k-th `padId` with `counts[k]` copies; throws if the number of pads and counts differ. */
+export function expandImagePads(ids: readonly number[], padId: number, counts: readonly number[]): number[] {
+  const out: number[] = [];
+  let k = 0;
+  for (const id of ids) {
+    if (id !== padId) {
+      out.push(id);
+      continue;
+    }
+    const n = counts[k++];
+    if (n === undefined) throw new EngineError('image-tokens', `more image pads than images (${counts.length})`);
+    for (let i = 0; i < n; i++) out.push(padId);
+  }
+  if (k !== counts.length) throw new EngineError('image-tokens', `${counts.length} images but ${k} image pads in the prompt`);
+  return out;
+}
