@@ -66,8 +66,6 @@ export interface LoadRequest {
   readonly backend: BackendPreference;
   /** Absolute URL of the site root: models under `models/`, the ORT runtime under `ort/`. Filled in by the client. */
   readonly siteUrl: string;
-  /** Test-only: forbids the Hub even for Hub sources, so a failing remote load is reproducible offline. */
-  readonly offline?: boolean;
 }
 
 export interface ErgoRunRequest {
@@ -95,8 +93,12 @@ export type WorkerRequest =
       readonly question: string;
       readonly settings: RunSettings;
     }
-  /** Re-run only the fine turn of the latest ERGO run (its cached coarse turn) on a user-given box. */
-  | { readonly type: 'run-fine'; readonly requestId: string; readonly ergoRequestId: string; readonly box: CoarseBox }
+  /**
+   * Re-run only the fine turn of the latest ERGO run on a user-given box (coarse-image pixels).
+   * `reuseCache` (default true) continues the kept coarse turn's KV cache; false recomputes the
+   * whole two-image conversation from scratch (same tokens; for comparison and benchmarks).
+   */
+  | { readonly type: 'run-fine'; readonly requestId: string; readonly ergoRequestId: string; readonly box: CoarseBox; readonly reuseCache?: boolean }
   /** Cancels the request `targetId`; its terminal event is `cancelled` (or its own, if it finished first). */
   | { readonly type: 'cancel'; readonly requestId: string; readonly targetId: string }
   | { readonly type: 'unload'; readonly requestId: string };

@@ -5,8 +5,8 @@ import { findModel } from './registry';
 const tiny = findModel('tiny-random-qwen2_5_vl')!;
 const hub = findModel('qwen2-vl-2b-instruct')!;
 const ergo = findModel('ergo-7b')!;
-const f16 = { adapter: { description: 'acme gpu', shaderF16: true } };
-const noF16 = { adapter: { description: 'google swiftshader', shaderF16: false } };
+const f16 = { adapter: { description: 'acme gpu', shaderF16: true, maxBufferBytes: 2 ** 30 } };
+const noF16 = { adapter: { description: 'google swiftshader', shaderF16: false, maxBufferBytes: 2 ** 30 } };
 const none = { adapter: null };
 
 describe('chooseBackend', () => {

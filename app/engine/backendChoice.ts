@@ -7,7 +7,7 @@ import type { DeviceClass, DtypeMap, ModelEntry } from './registry';
 
 export interface GpuProbe {
   /** An adapter was granted; null when `navigator.gpu` is missing or `requestAdapter()` gave nothing. */
-  readonly adapter: { readonly description: string; readonly shaderF16: boolean } | null;
+  readonly adapter: { readonly description: string; readonly shaderF16: boolean; readonly maxBufferBytes: number } | null;
 }
 
 export type BackendChoice =

@@ -35,6 +35,10 @@ export interface LoadedEngine {
   readonly imageTokenId: number;
   /** Tokens that end a turn: `<|im_end|>` and the config's eos ids. */
   readonly eosIds: ReadonlySet<number>;
+  /** Attention heads of the vision tower (sizes its score matrices). */
+  readonly visionHeads: number;
+  /** Largest WebGPU storage buffer binding in bytes (0 on wasm). */
+  readonly maxBufferBytes: number;
 }
 
 /** The tokenizer methods the engine uses. */
@@ -57,12 +61,13 @@ export async function probeGpu(): Promise<GpuProbe> {
   if (!adapter) return { adapter: null };
   const info = adapter.info;
   const description = [info?.vendor, info?.architecture, info?.device].filter(Boolean).join(' ') || 'unknown adapter';
-  return { adapter: { description, shaderF16: adapter.features.has('shader-f16') } };
+  return { adapter: { description, shaderF16: adapter.features.has('shader-f16'), maxBufferBytes: adapter.limits?.maxStorageBufferBindingSize ?? 0 } };
 }
 
 interface GpuAdapterLike {
   readonly features: ReadonlySet<string>;
   readonly info?: { vendor?: string; architecture?: string; device?: string };
+  readonly limits?: { maxStorageBufferBindingSize?: number };
 }
 
 /** Resolves the model id string transformers.js loads and configures `env` for its source. */
@@ -187,6 +192,8 @@ export async function loadEngine(req: LoadRequest, onProgress: ProgressSink): Pr
       turns: new Turns(model, imageTokenId, vocabSize),
       imageTokenId,
       eosIds,
+      visionHeads: numberFrom((config.vision_config as Record<string, unknown> | undefined)?.num_heads, 'vision_config.num_heads', where),
+      maxBufferBytes: probe.adapter?.maxBufferBytes ?? 0,
     };
   } catch (e) {
     throw classifyLoadError(e, where);
