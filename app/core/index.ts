@@ -1,0 +1,41 @@
+/**
+ * ERGO Lens' pipeline core: pure functions shared by the worker, the UI and Node tests.
+ * No DOM, React, worker or model-runtime imports anywhere below this folder.
+ */
+export type { Box, CoarseBox, Frame, NormBox, OriginalBox, OriginalRect, Size } from './geometry';
+export { roundHalfEven } from './roundHalfEven';
+export {
+  budgetPixels,
+  DEFAULT_BUDGET,
+  ergoSmartResize,
+  MAX_ASPECT_RATIO,
+  MIN_PIXELS,
+  PATCH_FACTOR,
+  QWEN_MAX_TOKENS,
+  qwenSmartResize,
+  type ResizeOptions,
+} from './resize';
+export { ergoCost, ergoImageCost, fullImageCost, rectSize, visionTokens, type ErgoCost, type TokenizedSize } from './tokens';
+export { parseZoom, parseZoomBox, type ZoomParse } from './zoomBox';
+export { coarseToNorm, normToCoarse } from './normBox';
+export { cropRect } from './crop';
+export { answerText, extractAnswer, scoreChoice } from './answer';
+export {
+  ERGO_DEMO_PROMPTS,
+  ERGO_PROMPTS,
+  HRBENCH_POSTFIX,
+  promptsFor,
+  VSTAR_POSTFIX,
+  type ErgoPrompts,
+  type FineTextVariant,
+} from './prompts';
+export {
+  benchmarkCoarseMessages,
+  benchmarkFineMessages,
+  choiceFineQuestion,
+  coarseTurnMessages,
+  fineTurnMessages,
+  type ChatMessage,
+  type ChoiceQuestion,
+  type ContentPart,
+} from './messages';

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { benchmarkCoarseMessages, benchmarkFineMessages, coarseTurnMessages, fineTurnMessages } from './messages';
+import { ERGO_DEMO_PROMPTS, ERGO_PROMPTS, HRBENCH_POSTFIX, VSTAR_POSTFIX } from './prompts';
+
+describe('ERGO_PROMPTS (byte-exact protocol strings)', () => {
+  it('system prompt', () => {
+    expect(ERGO_PROMPTS.system).toBe(
+      'You are a helpful assistant. Given an image and one question. First, identify the coordinates of the key image area relevant to solving the problem. Append the coordinates in [x1, y1, x2, y2] format at the end of your response and stop. This will trigger cropping of the corresponding area in the original image and enlarge it for improved clarity. Once the enlarged image is available, provide the final answer.',
+    );
+  });
+  it('coarse and fine turn texts', () => {
+    expect(ERGO_PROMPTS.coarse('What color is the car?')).toBe(
+      "What color is the car? First, consider how to zoom in on the image to include only the region containing all the information necessary to answer the question. Output the thinking process in <think> </think> tags and then output the region's bounding box coordinates in the following format <zoom>[x1, y1, x2, y2]</zoom> tags.",
+    );
+    expect(ERGO_PROMPTS.fine('Q?')).toBe(
+      'Q?\nCarefully analyze both the original image and the enlarged sub-image to solve the question step by step. Present your reasoning clearly the following format strictly <think> ... <think>, and provide the final answer enclosed within <answer> ... </answer>',
+    );
+    expect(ERGO_DEMO_PROMPTS.fine('Q?')).toContain('strictly <think> ... </think>, and');
+  });
+  it('benchmark postfixes differ by a leading space', () => {
+    expect(HRBENCH_POSTFIX).toBe(' ' + VSTAR_POSTFIX);
+  });
+});
+
+describe('conversation builders', () => {
+  it('put image parts before text and keep the coarse output verbatim', () => {
+    const coarse = coarseTurnMessages('Q?');
+    expect(coarse.map((m) => m.role)).toEqual(['system', 'user']);
+    expect(coarse[1]!.content).toEqual([{ type: 'image' }, { type: 'text', text: ERGO_PROMPTS.coarse('Q?') }]);
+    const output = '<think> a </think>\n<zoom>[1, 2, 3, 4]</zoom>  ';
+    const fine = fineTurnMessages('Q?', output);
+    expect(fine.slice(0, 2)).toEqual(coarse);
+    expect(fine[2]).toEqual({ role: 'assistant', content: [{ type: 'text', text: output }] });
+    expect(fine[3]!.content).toEqual([{ type: 'image' }, { type: 'text', text: ERGO_PROMPTS.fine('Q?') }]);
+  });
+  it('benchmark items: options only in the fine turn, then the postfix', () => {
+    const item = { question: 'What is the color of the cup?', options: ['(A) red', '(B) blue'], postfix: VSTAR_POSTFIX };
+    expect(benchmarkCoarseMessages(item)).toEqual(coarseTurnMessages(item.question));
+    const fine = benchmarkFineMessages(item, 'out');
+    expect(fine[3]!.content[1]).toEqual({
+      type: 'text',
+      text: ERGO_PROMPTS.fine("What is the color of the cup?\n(A) red\n(B) blue\nAnswer with the option's letter from the given choices directly."),
+    });
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { budgetPixels, ergoSmartResize, qwenSmartResize } from './resize';
+import { roundHalfEven } from './roundHalfEven';
+
+const at = (tokens: number) => ({ maxPixels: budgetPixels(tokens) });
+
+describe('roundHalfEven (Python round)', () => {
+  it('rounds exact halves to the even neighbour', () => {
+    expect([0.5, 1.5, 2.5, 3.5, 56.5, -1.5].map(roundHalfEven)).toEqual([0, 2, 2, 4, 56, -2]);
+    expect([2.4999999999999996, 2.5000000000000004].map(roundHalfEven)).toEqual([2, 3]);
+  });
+});
+
+describe('ergoSmartResize', () => {
+  it('keeps an image already under budget, rounding half-way sides to even', () => {
+    // 1582/28 = 56.5 -> 56 (Math.round would give 57); 2246/28 = 80.21 -> 80. 56*80 = 4480 tokens > 1280,
+    // so it is scaled at a 16384 budget only:
+    expect(ergoSmartResize(1582, 2246, at(16384))).toEqual({ height: 1568, width: 2240 });
+  });
+
+  it('may exceed the budget after a downscale (round, not floor)', () => {
+    // beta = sqrt(2160*3840 / 1003520) = 2.8628; 2160/beta/28 = 26.95 -> 27*28 = 756; 3840/beta/28 = 47.9 -> 48*28 = 1344
+    const size = ergoSmartResize(2160, 3840);
+    expect(size).toEqual({ height: 756, width: 1344 });
+    expect((size.height / 28) * (size.width / 28)).toBe(1296); // > 1280
+    expect(ergoSmartResize(4320, 7680)).toEqual({ height: 756, width: 1344 });
+    expect(ergoSmartResize(2880, 5120, at(640))).toEqual({ height: 532, width: 952 });
+  });
+
+  it('scales tiny images up to the 4-token minimum', () => {
+    // 1x1: 28x28 = 784 < 3136, beta = sqrt(3136) = 56, ceil(56/28)*28 = 56
+    expect(ergoSmartResize(1, 1)).toEqual({ height: 56, width: 56 });
+    expect(ergoSmartResize(70, 70)).toEqual({ height: 56, width: 56 });
+    // 126x70 -> 112x56 = 8 tokens: above the minimum, no upscale
+    expect(ergoSmartResize(126, 70)).toEqual({ height: 112, width: 56 });
+  });
+
+  it('handles extreme aspect ratios without an error (no max(F, ...) in the downscale branch)', () => {
+    expect(ergoSmartResize(1, 10000)).toEqual({ height: 28, width: 9996 });
+    // 50x10000 at 640 tokens: beta = sqrt(500000/501760) = 0.9982, 50/beta/28 = 1.79 -> 56; 10000/beta/28 = 357.8 -> 358*28 = 10024
+    expect(ergoSmartResize(50, 10000, at(640))).toEqual({ height: 56, width: 10024 });
+  });
+});
+
+describe('qwenSmartResize', () => {
+  it('floors on downscale, so it never exceeds the cap', () => {
+    // 3840x2160 at 16384 tokens: 2156x3836 (77 x 137 tokens = 10549), already under 16384: rounded only.
+    expect(qwenSmartResize(2160, 3840)).toEqual({ height: 2156, width: 3836 });
+    // 7680x4320: beta = sqrt(33177600/12845056) = 1.607; 4320/beta/28 = 96.0 -> 96*28 = 2688; 7680/beta/28 = 170.7 -> 170*28 = 4760
+    expect(qwenSmartResize(4320, 7680)).toEqual({ height: 2688, width: 4760 });
+    expect(qwenSmartResize(2160, 3840, at(1280))).toEqual({ height: 728, width: 1316 });
+  });
+
+  it('gives the paper\'s 4480-token direct baseline for a V*-sized image', () => {
+    // 2246x1582: 1582/28 = 56.5 -> 56, 2246/28 = 80.2 -> 80: 56*80 = 4480 tokens
+    expect(qwenSmartResize(1582, 2246)).toEqual({ height: 1568, width: 2240 });
+  });
+
+  it('rejects aspect ratios above 200 with a RangeError, accepts exactly 200', () => {
+    expect(() => qwenSmartResize(1, 10000)).toThrow(RangeError);
+    expect(() => qwenSmartResize(10000, 49)).toThrow(/aspect ratio/);
+    expect(qwenSmartResize(50, 10000)).toEqual({ height: 56, width: 9996 });
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * ERGO's parser for the coarse turn's box: `<zoom>[x1, y1, x2, y2]</zoom>`, integers in pixels of
+ * the coarse image. It reproduces the reference Python exactly, Unicode digits and whitespace
+ * included, because the checkpoint's outputs were scored with it.
+ */
+import type { CoarseBox } from './geometry';
+import { parseUnicodeInt, PY_DIGIT, PY_SPACE } from './pythonText';
+
+const S = `[${PY_SPACE}]`;
+const D = PY_DIGIT;
+const BOX = `\\[(${D}+),${S}*(${D}+),${S}*(${D}+),${S}*(${D}+)\\]`;
+
+/** First `<zoom>...</zoom>`, non-greedy, the dot matching newlines too. */
+const ZOOM_TAG = /<zoom>([\s\S]*?)<\/zoom>/;
+/** The whole inner text is one box, with optional surrounding whitespace. */
+const WHOLE_BOX = new RegExp(`^${S}*${BOX}${S}*$`, 'u');
+const ANY_BOX = new RegExp(BOX, 'gu');
+
+export type ZoomParse =
+  | { readonly kind: 'box'; readonly box: CoarseBox }
+  /** `no-zoom`: no `<zoom>...</zoom>` at all; `malformed`: a tag without exactly one box inside. */
+  | { readonly kind: 'none'; readonly reason: 'no-zoom' | 'malformed' };
+
+function toBox(match: RegExpMatchArray): CoarseBox {
+  return [parseUnicodeInt(match[1]!), parseUnicodeInt(match[2]!), parseUnicodeInt(match[3]!), parseUnicodeInt(match[4]!)];
+}
+
+/**
+ * Parses the coarse-turn output, saying why no box came out. Numbers are as written (no ordering
+ * or range check: a reversed box is returned and found degenerate by `cropRect`). Integers beyond
+ * 2^53 lose precision (Python keeps them exact; any such box is far outside every image anyway).
+ */
+export function parseZoom(text: string): ZoomParse {
+  const tag = ZOOM_TAG.exec(text);
+  if (!tag) return { kind: 'none', reason: 'no-zoom' };
+  const inner = tag[1]!;
+  const whole = WHOLE_BOX.exec(inner);
+  if (whole) return { kind: 'box', box: toBox(whole) };
+  const all = [...inner.matchAll(ANY_BOX)];
+  if (all.length === 1) return { kind: 'box', box: toBox(all[0]!) };
+  return { kind: 'none', reason: 'malformed' };
+}
+
+/** ERGO's `<zoom>` parser: the four integers of the first zoom tag, or null. */
+export function parseZoomBox(text: string): CoarseBox | null {
+  const parsed = parseZoom(text);
+  return parsed.kind === 'box' ? parsed.box : null;
+}
