@@ -1,0 +1,124 @@
+/**
+ * The tiny text side: `embed_tokens` (token ids -> embeddings) and `decoder_model_merged`
+ * (Qwen2-style layers over `inputs_embeds` with a KV cache), with the input/output names, dtypes
+ * and symbolic dimensions transformers.js v4 feeds and reads.
+ *
+ * Each layer: RMSNorm, grouped-query attention with M-RoPE from `position_ids [3, B, S]` over past
+ * + current keys under a causal mask that also honours `attention_mask`, residual, RMSNorm, SwiGLU
+ * MLP, residual. Then a final RMSNorm and the LM head.
+ */
+import { GraphBuilder } from '../onnx/graph';
+import { gatedMlp, inverseFrequencies, linear, rmsNorm, type Net } from './layers';
+import { uniform } from './random';
+
+export interface TextSpec {
+  readonly vocabSize: number;
+  readonly hidden: number;
+  readonly layers: number;
+  readonly heads: number;
+  readonly kvHeads: number;
+  readonly headDim: number;
+  readonly intermediate: number;
+  /** Rotary frequency pairs given to (temporal, height, width) positions; sums to headDim / 2. */
+  readonly mropeSection: readonly [number, number, number];
+  /** Token ids the model must never generate (special tokens other than the end markers). */
+  readonly suppressedTokens: readonly number[];
+}
+
+export function buildEmbedTokens(spec: TextSpec, seed: number): Uint8Array {
+  const g = new GraphBuilder('embed_tokens');
+  const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
+  const table = g.tensor('embed_tokens.weight', uniform(seed, 'embed_tokens.weight', spec.vocabSize * spec.hidden, 1), [spec.vocabSize, spec.hidden]);
+  g.output('inputs_embeds', 'float32', ['batch_size', 'sequence_length', spec.hidden], g.op('Gather', [table, ids], { axis: 0 }));
+  return g.serialize();
+}
+
+/** cos and sin `[B, 1, S, headDim]` of M-RoPE: each frequency reads the position row its section names. */
+function mropeTables(g: GraphBuilder, spec: TextSpec, positionIds: string): { cos: string; sin: string } {
+  const half = spec.headDim / 2;
+  const sectionOf = spec.mropeSection.flatMap((n, axis) => Array<number>(n).fill(axis));
+  const select = Array.from({ length: 3 * half }, (_, i) => (sectionOf[i % half] === Math.floor(i / half) ? 1 : 0));
+  const pos = g.op('Unsqueeze', [g.op('Cast', [positionIds], { to: 1 }), g.ints([-1])]); // [3, B, S, 1]
+  const angles = g.op('Mul', [pos, g.floats(inverseFrequencies(half))]); // [3, B, S, half]
+  const picked = g.op('Mul', [angles, g.floats(select, [3, 1, 1, half])]);
+  const freqs = g.op('ReduceSum', [picked, g.ints([0])], { keepdims: 0 }); // [B, S, half]
+  const emb = g.op('Unsqueeze', [g.op('Concat', [freqs, freqs], { axis: -1 }), g.ints([1])]); // [B, 1, S, headDim]
+  return { cos: g.op('Cos', [emb]), sin: g.op('Sin', [emb]) };
+}
+
+function applyRope(g: GraphBuilder, x: string, half: number, rope: { cos: string; sin: string }): string {
+  const [x1, x2] = g.node('Split', [x, g.ints([half, half])], { axis: -1 }, { outputs: 2 });
+  const rotated = g.op('Concat', [g.op('Neg', [x2!]), x1!], { axis: -1 });
+  return g.op('Add', [g.op('Mul', [x, rope.cos]), g.op('Mul', [rotated, rope.sin])]);
+}
+
+/** Additive mask `[B, 1, 1, S, T]`: 0 where query i may see key j (j <= past + i and attended), else -1e9. */
+function attentionMask(g: GraphBuilder, inputsEmbeds: string, mask: string, pastKey: string): string {
+  const scalar = (t: string) => g.op('Squeeze', [t, g.ints([0])]);
+  const past = scalar(g.op('Shape', [pastKey], { start: 2, end: 3 }));
+  const seq = scalar(g.op('Shape', [inputsEmbeds], { start: 1, end: 2 }));
+  const total = scalar(g.op('Shape', [mask], { start: 1, end: 2 }));
+  const zero = g.ints([0], []);
+  const one = g.ints([1], []);
+  const queryPos = g.op('Unsqueeze', [g.op('Add', [g.op('Range', [zero, seq, one]), past]), g.ints([1])]); // [S, 1]
+  const keyPos = g.op('Unsqueeze', [g.op('Range', [zero, total, one]), g.ints([0])]); // [1, T]
+  const causal = g.op('LessOrEqual', [keyPos, queryPos]); // [S, T]
+  const attended = g.op('Cast', [g.op('Unsqueeze', [mask, g.ints([1, 2])])], { to: 9 }); // [B, 1, 1, T]
+  const allowed = g.op('And', [causal, attended]); // [B, 1, S, T]
+  const additive = g.op('Where', [allowed, g.floats([0], []), g.floats([-1e9], [])]);
+  return g.op('Unsqueeze', [additive, g.ints([1])]);
+}
+
+export function buildDecoder(spec: TextSpec, seed: number, q4: boolean): Uint8Array {
+  const g = new GraphBuilder('decoder_model_merged');
+  const net: Net = { g, seed, q4 };
+  const { hidden, heads, kvHeads, headDim, layers } = spec;
+  const groups = heads / kvHeads;
+  let x = g.input('inputs_embeds', 'float32', ['batch_size', 'sequence_length', hidden]);
+  const mask = g.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
+  const positionIds = g.input('position_ids', 'int64', [3, 'batch_size', 'sequence_length']);
+  const pastDims = ['batch_size', kvHeads, 'past_sequence_length', headDim];
+  const presentDims = ['batch_size', kvHeads, 'total_sequence_length', headDim];
+  const past = Array.from({ length: layers }, (_, i) => ({
+    key: g.input(`past_key_values.${i}.key`, 'float32', pastDims),
+    value: g.input(`past_key_values.${i}.value`, 'float32', pastDims),
+  }));
+
+  const rope = mropeTables(g, spec, positionIds);
+  const additiveMask = attentionMask(g, x, mask, past[0]!.key);
+  const scale = g.floats([1 / Math.sqrt(headDim)], []);
+  // [B, S, n*headDim] -> [B, n, S, headDim]
+  const splitHeads = (t: string, n: number) => g.op('Transpose', [g.op('Reshape', [t, g.ints([0, 0, n, headDim])])], { perm: [0, 2, 1, 3] });
+
+  for (let i = 0; i < layers; i++) {
+    const name = `model.layers.${i}`;
+    const normed = rmsNorm(net, x, `${name}.input_layernorm`, hidden);
+    const q = applyRope(g, splitHeads(linear(net, normed, `${name}.self_attn.q_proj`, hidden, heads * headDim, true), heads), headDim / 2, rope);
+    const k = applyRope(g, splitHeads(linear(net, normed, `${name}.self_attn.k_proj`, hidden, kvHeads * headDim, true), kvHeads), headDim / 2, rope);
+    const v = splitHeads(linear(net, normed, `${name}.self_attn.v_proj`, hidden, kvHeads * headDim, true), kvHeads);
+    const keys = g.op('Concat', [past[i]!.key, k], { axis: 2 });
+    const values = g.op('Concat', [past[i]!.value, v], { axis: 2 });
+    g.output(`present.${i}.key`, 'float32', presentDims, keys);
+    g.output(`present.${i}.value`, 'float32', presentDims, values);
+    // Grouped-query attention without copying K/V per query head: queries [B, kv, groups, S, d]
+    // against keys [B, kv, 1, T, d] broadcast over the group axis.
+    const q5 = g.op('Reshape', [q, g.ints([0, kvHeads, groups, -1, headDim])]);
+    const k5 = g.op('Unsqueeze', [keys, g.ints([2])]);
+    const v5 = g.op('Unsqueeze', [values, g.ints([2])]);
+    const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q5, g.op('Transpose', [k5], { perm: [0, 1, 2, 4, 3] })]), scale]), additiveMask]);
+    const context = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), v5]); // [B, kv, groups, S, d]
+    const merged = g.op('Reshape', [
+      g.op('Transpose', [g.op('Reshape', [context, g.ints([0, heads, -1, headDim])])], { perm: [0, 2, 1, 3] }),
+      g.ints([0, 0, heads * headDim]),
+    ]);
+    x = g.op('Add', [x, linear(net, merged, `${name}.self_attn.o_proj`, heads * headDim, hidden)]);
+    x = g.op('Add', [x, gatedMlp(net, rmsNorm(net, x, `${name}.post_attention_layernorm`, hidden), `${name}.mlp`, hidden, spec.intermediate)]);
+  }
+  const logits = linear(net, rmsNorm(net, x, 'model.norm', hidden), 'lm_head', hidden, spec.vocabSize);
+  // A trained chat model never writes image placeholders or other markup tokens; random weights
+  // would, and a stray <|image_pad|> in the coarse output would corrupt the next turn's image slots.
+  const bias = new Float32Array(spec.vocabSize);
+  for (const id of spec.suppressedTokens) bias[id] = -100;
+  g.output('logits', 'float32', ['batch_size', 'sequence_length', spec.vocabSize], g.op('Add', [logits, g.tensor('lm_head.suppress', bias, [spec.vocabSize])]));
+  return g.serialize();
+}
