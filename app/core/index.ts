@@ -39,3 +39,4 @@ export {
   type ChoiceQuestion,
   type ContentPart,
 } from './messages';
+export { resizeRGBA, type ResampleFilter, type RgbaPixels } from './resample';
