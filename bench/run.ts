@@ -1,0 +1,16 @@
+/**
+ * `npm run bench [section...]`: prints numbers and ratios against references measured in the same
+ * run. Sections: resize (core resampler vs Pillow).
+ */
+import { benchResize } from './resize';
+
+const SECTIONS: Record<string, () => Promise<void>> = {
+  resize: benchResize,
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted.length ? wanted : Object.keys(SECTIONS)) {
+  const section = SECTIONS[name];
+  if (!section) throw new Error(`unknown bench section "${name}"; known: ${Object.keys(SECTIONS).join(', ')}`);
+  await section();
+}
