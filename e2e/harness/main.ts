@@ -1,5 +1,6 @@
 // Exposes the real runtime pieces on `window.harness` for Playwright's page.evaluate.
 import * as transformers from '@huggingface/transformers';
+import { EngineDriver, patternImage } from './engineDriver';
 
 const ortBase = new URL('./ort/', location.href).href;
 
@@ -11,6 +12,9 @@ const harness = {
     mjs: `${ortBase}ort-wasm-simd-threaded.asyncify.mjs`,
     wasm: `${ortBase}ort-wasm-simd-threaded.asyncify.wasm`,
   },
+  /** The real inference worker behind the real EngineClient (Vite bundles the worker). */
+  createEngine: () => new EngineDriver(),
+  patternImage,
 };
 
 declare global {

@@ -17,7 +17,8 @@ import {
   env,
   type PretrainedConfig,
 } from '@huggingface/transformers';
-import { chooseBackend, wasmThreads, type GpuProbe } from '../../app/engine/backendChoice';
+import { chooseBackend, wasmThreads, type BackendChoice, type GpuProbe } from '../../app/engine/backendChoice';
+import { dtypesForFolder } from '../../app/engine/folderDtypes';
 import { boxConventionFor, findModel, type Architecture, type BoxConvention, type ModelEntry } from '../../app/engine/registry';
 import type { LoadRequest, LoadedModel, ModelSource, ProgressStatus } from '../protocol';
 import { visionPreprocessFromConfig, type VisionPreprocess } from './pixels';
@@ -79,7 +80,9 @@ function configureSource(source: ModelSource, siteUrl: string): string {
       env.allowLocalModels = true;
       env.allowRemoteModels = false;
       env.useBrowserCache = false;
-      env.localModelPath = new URL('models/', siteUrl).href;
+      // A path, not a full URL: transformers.js 4.3.1 skips its local-file existence check for
+      // http(s) local paths (tokenizer files then count as missing); a path-absolute one is fetched.
+      env.localModelPath = new URL('models/', siteUrl).pathname;
       return source.path;
     case 'hub':
       env.allowLocalModels = false;
@@ -117,6 +120,13 @@ function resolveSource(req: LoadRequest, entry: ModelEntry): ModelSource {
   return req.source;
 }
 
+/** A picked folder holds whatever precisions its export has: use the closest to the registry's. */
+function withFolderDtypes(choice: Extract<BackendChoice, { ok: true }>, source: Extract<ModelSource, { kind: 'files' }>): Extract<BackendChoice, { ok: true }> {
+  const folder = dtypesForFolder(choice.dtypes, new Set(source.files.map((f) => f.path.replace(/^\/+/, ''))));
+  if (!folder.ok) throw new EngineError('model-file-missing', `the picked folder has no ${folder.missing}`);
+  return { ...choice, dtypes: folder.dtypes };
+}
+
 const CLASSES: Record<Architecture, typeof Qwen2VLForConditionalGeneration> = {
   qwen2_vl: Qwen2VLForConditionalGeneration,
   qwen2_5_vl: Qwen2_5_VLForConditionalGeneration,
@@ -129,8 +139,9 @@ export async function loadEngine(req: LoadRequest, onProgress: ProgressSink): Pr
   if (!entry) throw new EngineError('unknown-model', `no model "${req.modelId}" in the registry`);
   const source = resolveSource(req, entry);
   const probe = await probeGpu();
-  const choice = chooseBackend(req.backend, probe, entry);
-  if (!choice.ok) throw new EngineError(choice.code, choice.message);
+  const backendChoice = chooseBackend(req.backend, probe, entry);
+  if (!backendChoice.ok) throw new EngineError(backendChoice.code, backendChoice.message);
+  const choice = source.kind === 'files' ? withFolderDtypes(backendChoice, source) : backendChoice;
 
   const ort = new URL('ort/', req.siteUrl).href;
   env.backends.onnx.wasm!.wasmPaths = { mjs: `${ort}ort-wasm-simd-threaded.asyncify.mjs`, wasm: `${ort}ort-wasm-simd-threaded.asyncify.wasm` };

@@ -1,0 +1,218 @@
+import { expect, test, type Page } from '@playwright/test';
+import type { RecordedEvent } from './harness/engineDriver';
+import { openHarness } from './support';
+
+// The real worker on the tiny random Qwen2.5-VL model, on each backend. Random weights never write
+// a <zoom> box, so the parsed-box path uses the test-only `coarseOutputOverride`; every other path
+// runs on the model's real output.
+
+const SETTINGS = { budget: 64, maxNewTokens: 6, fallback: 'skip', directCap: 256 } as const;
+const ZOOM_TEXT = '<think>the red square</think><zoom>[100, 40, 180, 120]</zoom>';
+
+type Events = RecordedEvent[];
+const ofType = <T extends RecordedEvent['type']>(events: Events, type: T) => events.filter((e): e is Extract<RecordedEvent, { type: T }> => e.type === type);
+const last = (events: Events) => events.at(-1)!;
+
+/** Runs `body` in the page with the harness driver (created once per page as window.engine). */
+async function inPage<T, A>(page: Page, arg: A, body: (arg: A) => Promise<T>): Promise<T> {
+  return page.evaluate(body as never, arg as never) as Promise<T>;
+}
+
+async function setup(page: Page, backend: 'wasm' | 'webgpu'): Promise<Events> {
+  await openHarness(page);
+  return inPage(page, backend, async (backend) => {
+    const w = window as unknown as { engine: ReturnType<typeof window.harness.createEngine>; image: Blob };
+    w.engine = window.harness.createEngine();
+    w.image = await window.harness.patternImage(640, 480);
+    const id = w.engine.send({ type: 'load', modelId: 'tiny-random-qwen2_5_vl', backend });
+    return w.engine.waitFor(id);
+  });
+}
+
+/** Sends a request built in the page (the image Blob is `window.image`) and waits for its end. */
+async function run(page: Page, req: Record<string, unknown>): Promise<Events> {
+  return inPage(page, req, async (req) => {
+    const w = window as unknown as { engine: ReturnType<typeof window.harness.createEngine>; image: Blob };
+    const full = { ...req, ...(req.type === 'run-ergo' || req.type === 'run-baseline' ? { image: { blob: w.image, name: 'pattern.png' } } : {}) };
+    const id = w.engine.send(full as never);
+    return w.engine.waitFor(id);
+  });
+}
+
+for (const backend of ['wasm', 'webgpu'] as const) {
+  test.describe(`engine on ${backend}`, () => {
+    test.describe.configure({ mode: 'serial' });
+    let page: Page;
+
+    test.beforeAll(async ({ browser }) => {
+      page = await browser.newPage();
+      const events = await setup(page, backend);
+      const loaded = last(events);
+      if (loaded.type !== 'loaded') throw new Error(`load failed: ${JSON.stringify(loaded)}`);
+    });
+    test.afterAll(async () => page.close());
+
+    test('ERGO on the real output: no <zoom>, the fine turn is skipped and the user is told', async () => {
+      const events = await run(page, { type: 'run-ergo', question: 'What color is the square?', settings: SETTINGS });
+      const end = last(events);
+      expect(end.type, JSON.stringify(end)).toBe('result');
+      const box = ofType(events, 'box')[0]!;
+      expect(box.status).toMatchObject({ kind: 'none', fallback: 'skip' });
+      expect(ofType(events, 'notice').map((n) => n.code)).toEqual(['fine-turn-skipped']);
+      // ERGO's resize of 640x480 at 64 tokens: beta = sqrt(307200/50176) = 2.474; 480/2.474/28 = 6.93 -> 7,
+      // 640/2.474/28 = 9.24 -> 9: 252x196 = 9x7 = 63 tokens.
+      const coarse = ofType(events, 'image')[0]!;
+      expect(coarse).toMatchObject({ role: 'coarse', original: { width: 640, height: 480 }, image: { width: 252, height: 196, bytes: 252 * 196 * 4 } });
+      if (end.type !== 'result') return;
+      expect(end.stages).toHaveLength(1);
+      expect(end.stages[0]).toMatchObject({ stage: 'coarse', visionTokens: 63, encoderRows: 63, cachedTokens: 0 });
+      expect(end.stages[0]!.decodeTokens).toBeGreaterThan(0);
+      expect(end.stages[0]!.decodeTokens).toBeLessThanOrEqual(SETTINGS.maxNewTokens);
+      // Qwen's resize of 640x480 at 16384 tokens keeps 644x476 -> 23x17 = 391 tokens.
+      expect(end.fullImageTokens).toBe(391);
+      expect(end.backend).toBe(backend);
+      const streamed = ofType(events, 'partial').map((p) => p.text).join('');
+      expect(streamed).toBe(ofType(events, 'stage-result')[0]!.text);
+    });
+
+    test('ERGO with the full-image fallback sends the whole image as the fine turn, reusing the cache', async () => {
+      const events = await run(page, { type: 'run-ergo', question: 'What color is the square?', settings: { ...SETTINGS, fallback: 'full-image' } });
+      const end = last(events);
+      expect(end.type, JSON.stringify(end)).toBe('result');
+      expect(ofType(events, 'notice').map((n) => n.code)).toEqual(['full-image-fallback']);
+      expect(ofType(events, 'image').map((i) => i.role)).toEqual(['coarse', 'full']);
+      if (end.type !== 'result') return;
+      const [coarse, fine] = end.stages;
+      // The whole 640x480 image at the same budget: 252x196 = 63 tokens.
+      expect(fine).toMatchObject({ stage: 'fine', visionTokens: 63, encoderRows: 63 });
+      // The fine turn continues the coarse cache: prompt + all generated tokens but the last.
+      expect(fine!.cachedTokens).toBe(coarse!.prefillTokens + coarse!.decodeTokens - 1);
+    });
+
+    test('ERGO on a parsed box: crop from the original, only the crop encoded, only new tokens prefilled', async () => {
+      const events = await run(page, { type: 'run-ergo', question: 'What color is the square?', settings: SETTINGS, coarseOutputOverride: ZOOM_TEXT });
+      const end = last(events);
+      expect(end.type, JSON.stringify(end)).toBe('result');
+      // Box [100,40,180,120] on the 252x196 coarse image; sx = 640/252 = 2.540, sy = 480/196 = 2.449:
+      // l = 253.97 -> 253, t = 97.96 -> 97, r = 457.1 -> 457, b = 293.9 -> 293.
+      expect(ofType(events, 'box')[0]!.status).toEqual({ kind: 'parsed', box: [100, 40, 180, 120], crop: { x1: 253, y1: 97, x2: 457, y2: 293 } });
+      const crop = ofType(events, 'image').find((i) => i.role === 'crop')!;
+      // The 204x196 crop is under the 64-token budget: ERGO's resize rounds it to 196x196 = 49 tokens.
+      expect(crop.image).toMatchObject({ width: 196, height: 196 });
+      if (end.type !== 'result') return;
+      const [coarse, fine] = end.stages;
+      expect(coarse).toMatchObject({ decodeTokens: 0, visionTokens: 63 });
+      expect(fine).toMatchObject({ stage: 'fine', visionTokens: 49, encoderRows: 49, cachedTokens: coarse!.prefillTokens });
+    });
+
+    test('manual box on the kept coarse turn, with the cache and recomputed from scratch: same fine turn', async () => {
+      const ergo = await run(page, { type: 'run-ergo', question: 'Where is the square?', settings: SETTINGS });
+      const ergoId = ergo[0]!.requestId;
+      const reused = await run(page, { type: 'run-fine', ergoRequestId: ergoId, box: [20, 20, 120, 100] });
+      const scratch = await run(page, { type: 'run-fine', ergoRequestId: ergoId, box: [20, 20, 120, 100], reuseCache: false });
+      const a = last(reused);
+      const b = last(scratch);
+      expect(a.type, JSON.stringify(a)).toBe('result');
+      expect(b.type, JSON.stringify(b)).toBe('result');
+      if (a.type !== 'result' || b.type !== 'result') return;
+      expect(ofType(reused, 'box')[0]!.status.kind).toBe('manual');
+      const fineA = a.stages[1]!;
+      const fineB = b.stages[1]!;
+      expect(fineA.cachedTokens).toBeGreaterThan(0);
+      expect(fineB.cachedTokens).toBe(0);
+      // From scratch encodes both images and prefills the whole conversation.
+      expect(fineB.encoderRows).toBe(fineA.encoderRows + a.stages[0]!.visionTokens);
+      expect(fineB.prefillTokens).toBe(fineA.prefillTokens + fineA.cachedTokens);
+      expect(ofType(scratch, 'stage-result')[0]!.text).toBe(ofType(reused, 'stage-result')[0]!.text);
+      const stale = await run(page, { type: 'run-fine', ergoRequestId: 'r-unknown', box: [0, 0, 10, 10] });
+      expect(last(stale)).toMatchObject({ type: 'error', error: { code: 'no-cached-run' } });
+    });
+
+    test('baselines: direct at Qwen resize under the cap (lowered and said so), coarse-only at the budget', async () => {
+      const direct = await run(page, { type: 'run-baseline', kind: 'direct', question: 'Describe.', settings: SETTINGS });
+      const d = last(direct);
+      expect(d.type, JSON.stringify(d)).toBe('result');
+      // Qwen's resize of 640x480 at a 256-token cap: 644x476 = 391 tokens is over it, so beta = sqrt(307200/200704)
+      // = 1.237; floor(480/1.237/28) = 13, floor(640/1.237/28) = 18: 364x504 = 234 tokens. It fits: no notice.
+      if (d.type === 'result') expect(d.stages[0]).toMatchObject({ stage: 'direct', visionTokens: 234, imageSize: { width: 504, height: 364 } });
+      expect(ofType(direct, 'notice')).toEqual([]);
+      const coarseOnly = await run(page, { type: 'run-baseline', kind: 'coarse-only', question: 'Describe.', settings: SETTINGS });
+      const c = last(coarseOnly);
+      expect(c.type, JSON.stringify(c)).toBe('result');
+      if (c.type === 'result') expect(c.stages[0]).toMatchObject({ stage: 'coarse-only', visionTokens: 63 });
+    });
+
+    for (const phase of ['encode', 'prefill', 'generate'] as const) {
+      test(`cancel during ${phase} ends the run as cancelled and the engine keeps working`, async () => {
+        // 1024 tokens of the tiny model take seconds: the cancel lands long before the end.
+        const outcome = await inPage(page, { phase, settings: { ...SETTINGS, maxNewTokens: 1024 } }, async ({ phase, settings }) => {
+          const w = window as unknown as { engine: ReturnType<typeof window.harness.createEngine>; image: Blob };
+          const id = w.engine.send({ type: 'run-ergo', image: { blob: w.image, name: 'p.png' }, question: 'q', settings });
+          await w.engine.waitFor(id, (e) => (phase === 'generate' ? e.type === 'partial' : e.type === 'phase' && e.phase === phase) || e.type === 'result');
+          w.engine.cancel(id);
+          const events = await w.engine.waitFor(id);
+          const after = w.engine.send({ type: 'run-baseline', kind: 'coarse-only', image: { blob: w.image, name: 'p.png' }, question: 'q', settings: { ...settings, maxNewTokens: 2 } });
+          return { events, after: await w.engine.waitFor(after) };
+        });
+        expect(last(outcome.events).type).toBe('cancelled');
+        expect(last(outcome.after).type, JSON.stringify(last(outcome.after))).toBe('result');
+      });
+    }
+  });
+}
+
+test.describe('engine load failures and lifecycle', () => {
+  test('cancel during load, a missing file, a bad Hub repo, forced WebGPU... each ends clearly', async ({ page }) => {
+    await openHarness(page);
+    const out = await page.evaluate(async () => {
+      const engine = window.harness.createEngine();
+      const cancelId = engine.send({ type: 'load', modelId: 'tiny-random-qwen2_5_vl', backend: 'wasm' });
+      engine.cancel(cancelId);
+      const cancelled = await engine.waitFor(cancelId);
+
+      // A local folder (the built-in model's files) with the decoder left out.
+      const base = `${window.harness.modelsUrl}tiny-random-qwen2_5_vl/`;
+      const names = ['config.json', 'generation_config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/embed_tokens.onnx', 'onnx/vision_encoder.onnx'];
+      const files = await Promise.all(names.map(async (path) => ({ path, blob: await (await fetch(base + path)).blob() })));
+      const missingId = engine.send({ type: 'load', modelId: 'custom', backend: 'wasm', source: { kind: 'files', files } });
+      const missing = await engine.waitFor(missingId);
+
+      const hubId = engine.send({ type: 'load', modelId: 'custom', backend: 'wasm', source: { kind: 'hub', repo: 'no-such-owner/no-such-model' } });
+      const hub = await engine.waitFor(hubId);
+      const badId = engine.send({ type: 'load', modelId: 'custom', backend: 'wasm', source: { kind: 'hub', repo: 'not a repo' } });
+      const bad = await engine.waitFor(badId);
+      const noModelId = engine.send({ type: 'run-fine', ergoRequestId: 'x', box: [0, 0, 1, 1] });
+      const noModel = await engine.waitFor(noModelId);
+      return { cancelled: cancelled.at(-1), missing: missing.at(-1), hub: hub.at(-1), bad: bad.at(-1), noModel: noModel.at(-1) };
+    });
+    expect(out.cancelled).toMatchObject({ type: 'cancelled' });
+    expect(out.missing).toMatchObject({ type: 'error', error: { code: 'model-file-missing' } });
+    expect(JSON.stringify(out.missing)).toContain('decoder_model_merged');
+    expect(out.hub).toMatchObject({ type: 'error' });
+    expect(JSON.stringify(out.hub)).toContain('no-such-owner/no-such-model');
+    expect(out.bad).toMatchObject({ type: 'error', error: { code: 'bad-repo-id' } });
+    expect(out.noModel).toMatchObject({ type: 'error', error: { code: 'no-model' } });
+  });
+
+  test('a local folder loads, unload releases it, and a corrupt image is refused with a code', async ({ page }) => {
+    await openHarness(page);
+    const out = await page.evaluate(async () => {
+      const engine = window.harness.createEngine();
+      const base = `${window.harness.modelsUrl}tiny-random-qwen2_5_vl/`;
+      const names = ['config.json', 'generation_config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/embed_tokens.onnx'];
+      const onnx = ['vision_encoder', 'decoder_model_merged'].flatMap((n) => [`onnx/${n}.onnx`, `onnx/${n}_q4.onnx`]);
+      const files = await Promise.all([...names, ...onnx].map(async (path) => ({ path, blob: await (await fetch(base + path)).blob() })));
+      const loadId = engine.send({ type: 'load', modelId: 'custom', backend: 'wasm', source: { kind: 'files', files } });
+      const load = await engine.waitFor(loadId);
+      const corruptId = engine.send({ type: 'run-ergo', image: { blob: new Blob([new Uint8Array([1, 2, 3])], { type: 'image/png' }), name: 'broken.png' }, question: 'q', settings: { budget: 64, maxNewTokens: 2, fallback: 'skip', directCap: 256 } });
+      const corrupt = await engine.waitFor(corruptId);
+      const unloadId = engine.send({ type: 'unload' });
+      const unload = await engine.waitFor(unloadId);
+      return { load: load.at(-1), corrupt: corrupt.at(-1), unload: unload.at(-1) };
+    });
+    expect(out.load, JSON.stringify(out.load)).toMatchObject({ type: 'loaded', model: { backend: 'wasm' } });
+    expect(out.corrupt).toMatchObject({ type: 'error', error: { code: 'not-an-image' } });
+    expect(JSON.stringify(out.corrupt)).toContain('broken.png');
+    expect(out.unload).toMatchObject({ type: 'unloaded' });
+  });
+});
