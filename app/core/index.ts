@@ -16,7 +16,7 @@ export {
   type ResizeOptions,
 } from './resize';
 export { ergoCost, ergoImageCost, fullImageCost, rectSize, visionTokens, type ErgoCost, type TokenizedSize } from './tokens';
-export { parseZoom, parseZoomBox, type ZoomParse } from './zoomBox';
+export { parseZoom, parseZoomBox, type ZoomNumbers, type ZoomParse } from './zoomBox';
 export { coarseToNorm, normToCoarse } from './normBox';
 export { cropRect } from './crop';
 export { answerText, extractAnswer, scoreChoice } from './answer';
@@ -34,6 +34,7 @@ export {
   benchmarkFineMessages,
   choiceFineQuestion,
   coarseTurnMessages,
+  directTurnMessages,
   fineTurnMessages,
   type ChatMessage,
   type ChoiceQuestion,

@@ -24,6 +24,14 @@ export function coarseTurnMessages(question: string, prompts: ErgoPrompts = ERGO
 }
 
 /**
+ * The baselines' one turn: the image and the bare question, as stock Qwen2.5-VL is asked (no ERGO
+ * system prompt; the chat template supplies its default one).
+ */
+export function directTurnMessages(question: string): ChatMessage[] {
+  return [{ role: 'user', content: [IMAGE, text(question)] }];
+}
+
+/**
  * The whole conversation up to the fine turn: the coarse turn, the model's coarse output VERBATIM
  * (so the fine prompt extends the coarse one and its KV cache stays valid), then the crop and the
  * fine-turn text. `fineQuestion` differs from `question` only for benchmark items (options added).

@@ -16,12 +16,15 @@ const ZOOM_TAG = /<zoom>([\s\S]*?)<\/zoom>/;
 const WHOLE_BOX = new RegExp(`^${S}*${BOX}${S}*$`, 'u');
 const ANY_BOX = new RegExp(BOX, 'gu');
 
+/** The four integers inside `<zoom>`, in whatever frame the model writes (ERGO: coarse pixels). */
+export type ZoomNumbers = readonly [number, number, number, number];
+
 export type ZoomParse =
-  | { readonly kind: 'box'; readonly box: CoarseBox }
+  | { readonly kind: 'box'; readonly box: ZoomNumbers }
   /** `no-zoom`: no `<zoom>...</zoom>` at all; `malformed`: a tag without exactly one box inside. */
   | { readonly kind: 'none'; readonly reason: 'no-zoom' | 'malformed' };
 
-function toBox(match: RegExpMatchArray): CoarseBox {
+function toBox(match: RegExpMatchArray): ZoomNumbers {
   return [parseUnicodeInt(match[1]!), parseUnicodeInt(match[2]!), parseUnicodeInt(match[3]!), parseUnicodeInt(match[4]!)];
 }
 

@@ -10,39 +10,30 @@
  * `<|vision_start|><|image_pad|><|vision_end|>`, and `expandImagePads` grows each pad to the
  * image's token count.
  */
+import { coarseTurnMessages, fineTurnMessages, type ChatMessage, type ErgoPrompts } from '../../app/core';
 import type { ChatTokenizer } from './load';
 import { EngineError } from './turns';
 
 /** Stands in for the assistant's text while rendering, to find where the follow-up starts. */
 const CONTENT_MARKER = '\u2063ASSISTANT-CONTENT\u2063';
 
-type Message = { role: 'system' | 'user' | 'assistant'; content: string | ({ type: 'image' } | { type: 'text'; text: string })[] };
-
-function userTurn(text: string, withImage: boolean): Message {
-  return { role: 'user', content: withImage ? [{ type: 'image' }, { type: 'text', text }] : [{ type: 'text', text }] };
+function render(tok: ChatTokenizer, messages: readonly ChatMessage[]): string {
+  return tok.apply_chat_template(messages as unknown[], { tokenize: false, add_generation_prompt: true }) as string;
 }
 
-function render(tok: ChatTokenizer, messages: Message[], addGenerationPrompt: boolean): string {
-  return tok.apply_chat_template(messages, { tokenize: false, add_generation_prompt: addGenerationPrompt }) as string;
-}
-
-function head(system: string | null): Message[] {
-  return system === null ? [] : [{ role: 'system', content: system }];
-}
-
-/** Prompt of a one-image turn (system, user with image then text, generation prompt); one unexpanded pad. */
-export function firstTurnIds(tok: ChatTokenizer, system: string | null, userText: string): number[] {
-  return tok.encode(render(tok, [...head(system), userTurn(userText, true)], true), { add_special_tokens: false });
+/** Prompt ids of `messages` with the generation prompt; each image is one unexpanded pad. */
+export function promptIds(tok: ChatTokenizer, messages: readonly ChatMessage[]): number[] {
+  return tok.encode(render(tok, messages), { add_special_tokens: false });
 }
 
 /**
- * The ids after the first assistant turn's content: its closing `<|im_end|>`, then a user turn with
- * one image and `fineText`, then the generation prompt. Checks the template really renders the
- * conversation as first prompt + content + follow-up.
+ * The ids after the coarse turn's output: its closing `<|im_end|>`, then the user turn with the
+ * crop and the fine-turn text, then the generation prompt. Checks the template really renders the
+ * conversation as coarse prompt + output + follow-up (else the cache could not be reused).
  */
-export function followUpIds(tok: ChatTokenizer, system: string | null, coarseText: string, fineText: string): number[] {
-  const first = render(tok, [...head(system), userTurn(coarseText, true)], true);
-  const whole = render(tok, [...head(system), userTurn(coarseText, true), { role: 'assistant', content: CONTENT_MARKER }, userTurn(fineText, true)], true);
+export function followUpIds(tok: ChatTokenizer, question: string, prompts: ErgoPrompts): number[] {
+  const first = render(tok, coarseTurnMessages(question, prompts));
+  const whole = render(tok, fineTurnMessages(question, CONTENT_MARKER, prompts));
   const at = whole.indexOf(CONTENT_MARKER);
   if (at !== first.length || !whole.startsWith(first)) {
     throw new EngineError('template-not-prefix', 'the chat template does not render the fine turn as an extension of the coarse turn');

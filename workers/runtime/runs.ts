@@ -5,13 +5,13 @@
  * later manual-box fine turn, encodes only the crop and prefills only the new tokens.
  */
 import type { InterruptableStoppingCriteria } from '@huggingface/transformers';
-import { answerText, ERGO_PROMPTS, ergoImageCost, fullImageCost, resizeRGBA, visionTokens } from '../../app/core';
+import { answerText, coarseTurnMessages, directTurnMessages, ergoImageCost, promptsFor, type ErgoPrompts, fullImageCost, resizeRGBA, visionTokens } from '../../app/core';
 import type { CoarseBox, OriginalRect, Size } from '../../app/core/geometry';
 import { deviceTokenCap } from '../../app/engine/directCap';
 import { planFineTurn, planForBox, type FinePlan } from '../../app/engine/fineTurnPlan';
 import { stageStats } from '../../app/engine/stats';
 import type { ImageFile, RgbaImage, RunSettings, Stage, StageStats, WorkerEvent } from '../protocol';
-import { expandImagePads, firstTurnIds, followUpIds } from './chat';
+import { expandImagePads, followUpIds, promptIds as renderPrompt } from './chat';
 import { decodeImage } from './decode';
 import type { LoadedEngine } from './load';
 import { buildPixelValues } from './pixels';
@@ -63,6 +63,9 @@ function rgbaCopy(img: RgbaImage): RgbaImage {
 function resized(src: RgbaImage, to: Size, filter: 'bicubic' | 'lanczos'): RgbaImage {
   return resizeRGBA(src, to.width, to.height, filter);
 }
+
+/** The registry entry's prompt profile: the official evaluation's fine-turn text, or the demo's. */
+const promptsOf = (eng: LoadedEngine): ErgoPrompts => promptsFor(eng.entry.promptProfile === 'ergo-demo' ? 'demo' : 'evaluation');
 
 const tokensOf = (size: Size): number => visionTokens(size.height, size.width);
 
@@ -179,8 +182,8 @@ async function coarseTurn(io: RunIO, eng: LoadedEngine, original: RgbaImage, que
   const coarse = resized(original, ergoImageCost(original, settings.budget), 'bicubic');
   emitImage(io, 'coarse', original, coarse);
   checkCancelled(io);
-  const prompts = ERGO_PROMPTS;
-  const promptIds = expandImagePads(firstTurnIds(eng.tokenizer, prompts.system, prompts.coarse(question)), eng.imageTokenId, [tokensOf(coarse)]);
+  const prompts = promptsOf(eng);
+  const promptIds = expandImagePads(renderPrompt(eng.tokenizer, coarseTurnMessages(question, prompts)), eng.imageTokenId, [tokensOf(coarse)]);
   const turn = await runTurn(io, eng, 'coarse', null, promptIds, [coarse], settings.maxNewTokens, override);
   io.emit({ type: 'stage-result', requestId: io.requestId, stage: 'coarse', text: turn.text, stats: turn.stats });
   return { requestId: io.requestId, question, settings, original, coarse, promptIds, contentIds: turn.contentIds, cache: turn.cache, stats: turn.stats, text: turn.text };
@@ -198,8 +201,8 @@ async function fineTurn(io: RunIO, eng: LoadedEngine, coarse: CoarseTurn, region
   const image = resized(source, ergoImageCost(source, coarse.settings.budget), 'lanczos');
   emitImage(io, role, coarse.original, image);
   checkCancelled(io);
-  const prompts = ERGO_PROMPTS;
-  const follow = expandImagePads(followUpIds(eng.tokenizer, prompts.system, prompts.coarse(coarse.question), prompts.fine(coarse.question)), eng.imageTokenId, [tokensOf(image)]);
+  const prompts = promptsOf(eng);
+  const follow = expandImagePads(followUpIds(eng.tokenizer, coarse.question, prompts), eng.imageTokenId, [tokensOf(image)]);
   if (!reuseCache) {
     const ids = [...coarse.promptIds, ...coarse.contentIds, ...follow];
     return runTurn(io, eng, 'fine', null, ids, [coarse.coarse, image], coarse.settings.maxNewTokens);
@@ -282,7 +285,7 @@ export async function runBaseline(io: RunIO, eng: LoadedEngine, kind: 'direct' |
   emitImage(io, 'full', original, input);
   checkCancelled(io);
   // Baselines ask the plain question: stock Qwen behaviour, the template's default system prompt.
-  const ids = expandImagePads(firstTurnIds(eng.tokenizer, null, question), eng.imageTokenId, [tokensOf(input)]);
+  const ids = expandImagePads(renderPrompt(eng.tokenizer, directTurnMessages(question)), eng.imageTokenId, [tokensOf(input)]);
   const turn = await runTurn(io, eng, stage, null, ids, [input], settings.maxNewTokens);
   disposeCache(turn.cache);
   io.emit({ type: 'stage-result', requestId: io.requestId, stage, text: turn.text, stats: turn.stats });
