@@ -1,11 +1,13 @@
 /**
  * `npm run bench [section...]`: prints numbers and ratios against references measured in the same
- * run. Sections: resize (core resampler vs Pillow).
+ * run. Sections: resize (core resampler vs Pillow), engine (ERGO vs the direct baseline in Chromium).
  */
+import { benchEngine } from './engine';
 import { benchResize } from './resize';
 
 const SECTIONS: Record<string, () => Promise<void>> = {
   resize: benchResize,
+  engine: benchEngine,
 };
 
 const wanted = process.argv.slice(2);
