@@ -1,8 +1,54 @@
+import { useEffect } from 'react';
+import { useLens } from '../store/lensStore';
+import { AnswerCard } from './AnswerCard';
+import { CostLedger } from './CostLedger';
+import { CropView } from './CropView';
+import { ErrorBanner } from './ErrorBanner';
+import { HistoryPanel } from './HistoryPanel';
+import { ImageInput } from './ImageInput';
+import { LensCanvas } from './LensCanvas';
+import { ModelPanel } from './ModelPanel';
+import { QuestionBar } from './QuestionBar';
+import { SampleGallery } from './SampleGallery';
+import { StageOutput } from './StageOutput';
+import { useUrlPreselection } from './useUrlPreselection';
+import './styles.css';
+
 export function App() {
+  const theme = useLens((s) => s.theme);
+  useUrlPreselection();
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
   return (
-    <main>
-      <h1>ERGO Lens</h1>
-      <p data-testid="app-ready">Ask about a high-resolution image; the model looks at a small copy, zooms, then answers.</p>
-    </main>
+    <div className="app">
+      <header className="app-header">
+        <h1>ERGO Lens</h1>
+        <p className="tagline">Looks at a small copy, zooms into the full-resolution region that matters, then answers. Your image never leaves this machine.</p>
+        <button type="button" onClick={() => useLens.setState({ theme: theme === 'dark' ? 'light' : 'dark' })}>
+          {theme === 'dark' ? 'Light theme' : 'Dark theme'}
+        </button>
+      </header>
+      <ErrorBanner />
+      <main className="layout">
+        <aside className="column inputs" aria-label="Image and model">
+          <ImageInput />
+          <SampleGallery />
+          <ModelPanel />
+        </aside>
+        <section className="column views" aria-label="What the model saw">
+          <QuestionBar />
+          <LensCanvas />
+          <CropView />
+        </section>
+        <section className="column outputs" aria-label="Reasoning, answer and cost">
+          <AnswerCard />
+          <StageOutput stage="coarse" title="Stage 1: coarse look" testId="stage1-output" />
+          <StageOutput stage="fine" title="Stage 2: zoomed answer" testId="stage2-output" />
+          <CostLedger />
+          <HistoryPanel />
+        </section>
+      </main>
+    </div>
   );
 }

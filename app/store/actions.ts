@@ -1,0 +1,165 @@
+/**
+ * What the interface can do, as plain functions over the store and the one engine client. The
+ * client lives here, outside the store: state holds data only.
+ */
+import { EngineClient } from '../engine/client';
+import { findModel } from '../engine/registry';
+import { parseTrace, type Trace } from '../trace/trace';
+import type { CoarseBox } from '../core/geometry';
+import type { BoxStatus, ModelSource } from '../../workers/protocol';
+import { cropRect, ergoImageCost } from '../core';
+import { readImageFile } from './imageFile';
+import { reduceEvent, useLens, type LensImage } from './lensStore';
+import { startLoad } from './loadState';
+import { startRun, type RunKind, type RunState } from './runState';
+
+let engine: EngineClient | null = null;
+
+function client(): EngineClient {
+  if (!engine) {
+    engine = new EngineClient({ createWorker: () => new Worker(new URL('../../workers/ergo.worker.ts', import.meta.url), { type: 'module' }) });
+    engine.subscribe((event) => useLens.setState((s) => reduceEvent(s, event)));
+  }
+  return engine;
+}
+
+const fail = (code: string, message: string) => useLens.setState({ error: { code, message } });
+export const dismissError = () => useLens.setState({ error: null });
+
+/** Takes a file the user gave (picker, drop, paste, URL, sample); a bad file leaves the current image in place. */
+export async function pickImage(file: Blob, name: string): Promise<void> {
+  const result = await readImageFile(file, name);
+  if (!result.ok) return fail(result.code, result.message);
+  useLens.setState({ image: result.image, error: null, run: null, compare: null, editedBox: null, showOriginal: false });
+}
+
+/** Fetches a public image by URL (https, CORS) and takes it. */
+export async function pickImageUrl(url: string): Promise<void> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return fail('bad-url', `"${url}" is not a URL`);
+  }
+  if (parsed.protocol !== 'https:') return fail('bad-url', `only https image URLs are fetched (got ${parsed.protocol})`);
+  let response: Response;
+  try {
+    response = await fetch(parsed.href, { mode: 'cors', credentials: 'omit' });
+  } catch {
+    return fail('url-blocked', `${parsed.host} did not allow this page to read the image (no CORS permission) or could not be reached. Download it and drop the file here instead.`);
+  }
+  if (!response.ok) return fail('url-status', `${parsed.href} answered ${response.status} ${response.statusText}`);
+  await pickImage(await response.blob(), parsed.pathname.split('/').pop() || parsed.host);
+}
+
+function modelSource(modelId: string, hubRepo: string): ModelSource | undefined {
+  const entry = findModel(modelId);
+  return entry?.source.kind === 'user' && hubRepo ? { kind: 'hub', repo: hubRepo.trim() } : undefined;
+}
+
+/** Loads the selected model (no-op when it is already loaded or loading). */
+export function loadModel(): void {
+  const { modelId, backend, hubRepo, load } = useLens.getState();
+  if ((load.status === 'ready' || load.status === 'loading') && load.modelId === modelId) return;
+  const source = modelSource(modelId, hubRepo);
+  const requestId = client().request({ type: 'load', modelId, backend, ...(source ? { source } : {}) });
+  useLens.setState({ load: startLoad(requestId, modelId) });
+}
+
+export function selectModel(modelId: string): void {
+  useLens.setState({ modelId });
+}
+
+function begin(kind: RunKind, image: LensImage, extra: Partial<RunState> = {}): RunState | null {
+  const s = useLens.getState();
+  if (!s.question.trim()) {
+    fail('no-question', 'Type a question about the image first.');
+    return null;
+  }
+  loadModel();
+  return startRun({ requestId: '', kind, question: s.question.trim(), modelId: s.modelId, settings: s.settings, original: image, imageName: image.name, ...extra });
+}
+
+/** Runs ERGO (both turns) on the current image and question. */
+export function runErgo(): void {
+  const { image, question, settings } = useLens.getState();
+  if (!image) return fail('no-image', 'Choose an image first: drop a file, paste, open a URL or pick a sample.');
+  const run = begin('ergo', image);
+  if (!run) return;
+  const requestId = client().request({ type: 'run-ergo', image: { blob: image.blob, name: image.name }, question: question.trim(), settings });
+  useLens.setState({ run: { ...run, requestId }, compare: null, editedBox: null, error: null });
+}
+
+/** Runs a baseline beside the current ERGO run. */
+export function runBaseline(kind: 'direct' | 'coarse-only'): void {
+  const { image, question, settings } = useLens.getState();
+  if (!image) return fail('no-image', 'Choose an image first.');
+  const run = begin(kind, image);
+  if (!run) return;
+  const requestId = client().request({ type: 'run-baseline', kind, image: { blob: image.blob, name: image.name }, question: question.trim(), settings });
+  useLens.setState({ compare: { ...run, requestId } });
+}
+
+/** Re-runs only the fine turn on `box` (coarse pixels), continuing the current ERGO run's coarse turn. */
+export function askAboutRegion(box: CoarseBox): void {
+  const { run, image } = useLens.getState();
+  if (!run || !image || (run.kind !== 'ergo' && run.kind !== 'fine') || run.status === 'running') return;
+  const ergoRequestId = run.ergoRequestId ?? run.requestId;
+  const requestId = client().request({ type: 'run-fine', ergoRequestId, box });
+  const next = startRun({ ...run, requestId, kind: 'fine', ergoRequestId, status: 'running' });
+  useLens.setState({ run: { ...next, texts: { coarse: run.texts.coarse ?? '' }, coarse: run.coarse, stages: [], notices: [], answer: null, box: null }, editedBox: box });
+}
+
+/** Stops whatever runs (within one token while generating; by restarting the worker otherwise). */
+export function stop(): void {
+  const { run, compare, load } = useLens.getState();
+  for (const r of [run, compare]) if (r?.status === 'running') client().cancel(r.requestId);
+  if (load.status === 'loading' && load.requestId) client().cancel(load.requestId);
+}
+
+/** Shows an earlier run of the session again. */
+export function showRun(run: RunState): void {
+  useLens.setState({ run, editedBox: null, compare: null });
+}
+
+/** Reads a trace file and shows it over the current image (whose size must match). */
+export async function importTrace(file: Blob): Promise<void> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await file.text());
+  } catch {
+    return fail('trace-not-json', 'That file is not JSON: export a trace from ERGO Lens or a runtime that writes the same fields.');
+  }
+  const parsed = parseTrace(json);
+  if (!parsed.ok) return fail(parsed.code, parsed.message);
+  const { image } = useLens.getState();
+  if (!image) return fail('trace-needs-image', `Load the trace's image first (${parsed.trace.image.width}x${parsed.trace.image.height}, "${parsed.trace.image.name}").`);
+  if (image.width !== parsed.trace.image.width || image.height !== parsed.trace.image.height) {
+    return fail('trace-image-mismatch', `The trace is for a ${parsed.trace.image.width}x${parsed.trace.image.height} image; the loaded one is ${image.width}x${image.height}.`);
+  }
+  useLens.setState({ run: traceRun(parsed.trace, image), compare: null, editedBox: null, error: null, question: parsed.trace.question });
+}
+
+/** The trace's box with its crop in the original, or null when the trace has no usable box. */
+function traceBox(trace: Trace, image: LensImage, budget: number): BoxStatus | null {
+  if (!trace.box) return null;
+  const crop = cropRect(trace.box, image, trace.coarseSize ?? ergoImageCost(image, budget));
+  return crop ? { kind: 'parsed', box: trace.box, crop } : { kind: 'none', reason: 'degenerate', fallback: 'skip' };
+}
+
+function traceRun(trace: Trace, image: LensImage): RunState {
+  const budget = typeof trace.settings.budget === 'number' ? trace.settings.budget : useLens.getState().settings.budget;
+  return startRun({
+    requestId: `trace-${Date.now()}`,
+    kind: 'trace',
+    status: 'done',
+    question: trace.question,
+    modelId: trace.model,
+    settings: { ...useLens.getState().settings, budget },
+    original: image,
+    imageName: image.name,
+    texts: { coarse: trace.coarseOutput, ...(trace.fineOutput !== null ? { fine: trace.fineOutput } : {}) },
+    box: traceBox(trace, image, budget),
+    answer: trace.answer,
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * One run as the UI shows it, and the pure reducer that folds the worker's events into it.
+ * Everything the panels display that can be computed from this (the live box, the ledger) is
+ * derived in selectors, not stored.
+ */
+import type { BoxStatus, Phase, RgbaImage, RunSettings, Stage, StageStats, WorkerEvent, WorkerErrorInfo } from '../../workers/protocol';
+import type { CoarseBox, Size } from '../core/geometry';
+
+export type RunKind = 'ergo' | 'fine' | 'direct' | 'coarse-only' | 'trace';
+
+export interface RunState {
+  readonly requestId: string;
+  readonly kind: RunKind;
+  readonly status: 'running' | 'done' | 'cancelled' | 'error';
+  readonly question: string;
+  readonly modelId: string;
+  readonly settings: RunSettings;
+  readonly original: Size;
+  readonly imageName: string;
+  readonly phase: Phase | null;
+  readonly stage: Stage | null;
+  /** Streamed text per stage. */
+  readonly texts: Readonly<Partial<Record<Stage, string>>>;
+  readonly coarse: RgbaImage | null;
+  /** The image of the fine turn or baseline as the model saw it (crop, whole image, or baseline input). */
+  readonly second: RgbaImage | null;
+  readonly box: BoxStatus | null;
+  readonly notices: readonly string[];
+  readonly stages: readonly StageStats[];
+  readonly answer: string | null;
+  readonly totalMs: number | null;
+  readonly error: WorkerErrorInfo | null;
+  /** For a fine-only re-run: the ERGO run whose coarse turn it continues. */
+  readonly ergoRequestId: string | null;
+}
+
+export function startRun(init: Pick<RunState, 'requestId' | 'kind' | 'question' | 'modelId' | 'settings' | 'original' | 'imageName'> & Partial<RunState>): RunState {
+  return {
+    phase: null,
+    stage: null,
+    texts: {},
+    coarse: null,
+    second: null,
+    box: null,
+    notices: [],
+    stages: [],
+    answer: null,
+    totalMs: null,
+    error: null,
+    ergoRequestId: null,
+    ...init,
+    status: init.status ?? 'running',
+  };
+}
+
+/** Folds one worker event for this run into its state (events of other requests are ignored). */
+export function applyRunEvent(run: RunState, event: WorkerEvent): RunState {
+  if (event.requestId !== run.requestId) return run;
+  switch (event.type) {
+    case 'phase':
+      return { ...run, phase: event.phase, stage: event.stage ?? run.stage };
+    case 'partial':
+      return { ...run, texts: { ...run.texts, [event.stage]: (run.texts[event.stage] ?? '') + event.text } };
+    case 'image':
+      return event.role === 'coarse' ? { ...run, coarse: event.image } : { ...run, second: event.image };
+    case 'box':
+      return { ...run, box: event.status };
+    case 'notice':
+      return { ...run, notices: [...run.notices, event.message] };
+    case 'stage-result':
+      // The final text replaces the streamed one (identical unless a chunk was dropped).
+      return { ...run, texts: { ...run.texts, [event.stage]: event.text } };
+    case 'result':
+      return { ...run, status: 'done', phase: null, stages: event.stages, answer: event.answer, totalMs: event.totalMs };
+    case 'cancelled':
+      return { ...run, status: 'cancelled', phase: null };
+    case 'error':
+      return { ...run, status: 'error', phase: null, error: event.error };
+    case 'progress':
+    case 'progress-total':
+    case 'loaded':
+    case 'unloaded':
+      return run;
+    default:
+      return event satisfies never;
+  }
+}
+
+/** The box to draw in coarse pixels: the worker's once known, else parsed live from the streaming coarse text. */
+export function displayedBox(run: RunState, parse: (text: string) => CoarseBox | null): CoarseBox | null {
+  if (run.box) return run.box.kind === 'none' ? null : run.box.box;
+  return parse(run.texts.coarse ?? '');
+}
+
+/** The box status in plain words. */
+export function describeBox(status: BoxStatus | null): string {
+  if (!status) return 'No box yet.';
+  if (status.kind === 'parsed') return `Box parsed: [${status.box.join(', ')}] in the coarse image.`;
+  if (status.kind === 'manual') return `Your box: [${status.box.map(Math.round).join(', ')}] in the coarse image.`;
+  const why = { 'no-zoom': 'the model wrote no <zoom> box', malformed: 'the <zoom> box was malformed', degenerate: 'the box has no area in the image' }[status.reason];
+  const fallback = status.fallback === 'skip' ? 'the fine turn was skipped (the coarse answer stands)' : 'the whole image was sent instead of a crop';
+  return `No usable box: ${why}, so ${fallback}.`;
+}

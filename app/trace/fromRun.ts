@@ -1,0 +1,25 @@
+/**
+ * A finished run as an exportable trace (the shape `parseTrace` reads back).
+ */
+import type { LensImage } from '../store/lensStore';
+import type { RunState } from '../store/runState';
+import { TRACE_FORMAT } from './trace';
+
+export function traceOfRun(run: RunState, image: LensImage) {
+  return {
+    format: TRACE_FORMAT,
+    version: 1,
+    created: new Date().toISOString(),
+    image: { name: image.name, width: image.width, height: image.height, sha256: image.sha256 },
+    question: run.question,
+    model: run.modelId,
+    settings: run.settings,
+    coarse_output: run.texts.coarse ?? '',
+    fine_output: run.texts.fine ?? null,
+    answer: run.answer,
+    box: run.box && run.box.kind !== 'none' ? run.box.box : null,
+    box_status: run.box,
+    coarse_size: run.coarse ? { width: run.coarse.width, height: run.coarse.height } : null,
+    stats: run.stages,
+  };
+}

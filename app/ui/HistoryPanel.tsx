@@ -1,0 +1,53 @@
+import { useShallow } from 'zustand/react/shallow';
+import { traceOfRun } from '../trace/fromRun';
+import { importTrace, showRun } from '../store/actions';
+import { useLens } from '../store/lensStore';
+import type { RunState } from '../store/runState';
+
+function download(run: RunState) {
+  const image = useLens.getState().image;
+  if (!image) return;
+  const blob = new Blob([JSON.stringify(traceOfRun(run, image), null, 2)], { type: 'application/json' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = `ergo-trace-${run.requestId}.json`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+/** The session's runs; export one as a JSON trace, or import a trace to inspect it over the image. */
+export function HistoryPanel() {
+  const { history, run } = useLens(useShallow((s) => ({ history: s.history, run: s.run })));
+  return (
+    <section className="panel history" aria-labelledby="history-heading">
+      <h2 id="history-heading">History</h2>
+      <div className="row">
+        <button type="button" data-testid="export-trace" disabled={!run || run.status === 'running'} onClick={() => run && download(run)}>
+          Export this run (JSON)
+        </button>
+        <label className="file-label">
+          Import a trace
+          <input
+            type="file"
+            accept="application/json,.json"
+            data-testid="trace-input"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              if (file) void importTrace(file);
+              e.target.value = '';
+            }}
+          />
+        </label>
+      </div>
+      <ol className="runs" data-testid="history">
+        {history.map((r) => (
+          <li key={r.requestId}>
+            <button type="button" className="link" onClick={() => showRun(r)}>
+              {r.kind} · {r.question.slice(0, 60)} · {r.status === 'done' ? (r.answer ?? '').slice(0, 40) : r.status}
+            </button>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,76 @@
+import { useEffect, useState, type DragEvent } from 'react';
+import { pickImage, pickImageUrl } from '../store/actions';
+import { useLens } from '../store/lensStore';
+
+/** File picker, drag and drop, paste from the clipboard, and an image URL. */
+export function ImageInput() {
+  const image = useLens((s) => s.image);
+  const [url, setUrl] = useState('');
+  const [over, setOver] = useState(false);
+
+  useEffect(() => {
+    const onPaste = (e: ClipboardEvent) => {
+      const file = [...(e.clipboardData?.files ?? [])][0];
+      if (file) {
+        e.preventDefault();
+        void pickImage(file, file.name || 'pasted image');
+      }
+    };
+    window.addEventListener('paste', onPaste);
+    return () => window.removeEventListener('paste', onPaste);
+  }, []);
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    const file = e.dataTransfer.files[0];
+    if (file) void pickImage(file, file.name);
+  };
+
+  return (
+    <section className="panel" aria-labelledby="image-heading">
+      <h2 id="image-heading">Image</h2>
+      <div
+        className={`dropzone${over ? ' over' : ''}`}
+        data-testid="dropzone"
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={onDrop}
+      >
+        <label className="file-label">
+          Choose an image
+          <input
+            type="file"
+            accept="image/*"
+            data-testid="image-input"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              if (file) void pickImage(file, file.name);
+              e.target.value = '';
+            }}
+          />
+        </label>
+        <span className="hint">or drop it here, or paste it (Ctrl+V)</span>
+      </div>
+      <form
+        className="url-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (url.trim()) void pickImageUrl(url.trim());
+        }}
+      >
+        <label htmlFor="image-url">Image URL (https)</label>
+        <div className="row">
+          <input id="image-url" type="url" placeholder="https://…/photo.jpg" value={url} onChange={(e) => setUrl(e.target.value)} />
+          <button type="submit">Open</button>
+        </div>
+      </form>
+      <p className="meta" data-testid="image-meta">
+        {image ? `${image.name}: ${image.width} × ${image.height}` : 'No image yet.'}
+      </p>
+    </section>
+  );
+}

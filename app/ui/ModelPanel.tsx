@@ -1,0 +1,91 @@
+import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { cachedFiles, deleteCached, type CacheReport } from '../engine/modelCache';
+import { MODEL_REGISTRY, findModel } from '../engine/registry';
+import { loadModel, selectModel } from '../store/actions';
+import { useLens } from '../store/lensStore';
+import type { BackendPreference } from '../../workers/protocol';
+
+const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(bytes < 10 * 1024 ** 2 ? 2 : 0)} MB`;
+
+/** Model choice, size, cache state, download progress and the backend that runs it. */
+export function ModelPanel() {
+  const { modelId, backend, hubRepo, load } = useLens(useShallow((s) => ({ modelId: s.modelId, backend: s.backend, hubRepo: s.hubRepo, load: s.load })));
+  const entry = findModel(modelId);
+  const repo = entry?.source.kind === 'hub' ? entry.source.repo : entry?.source.kind === 'user' ? hubRepo.trim() : null;
+  const [cache, setCache] = useState<CacheReport | null>(null);
+  useEffect(() => {
+    if (repo) void cachedFiles(repo).then(setCache);
+    else setCache(null);
+  }, [repo, load.status]);
+
+  const files = Object.entries(load.files);
+  const total = load.total;
+  return (
+    <section className="panel" aria-labelledby="model-heading">
+      <h2 id="model-heading">Model</h2>
+      <label htmlFor="model-select">Model</label>
+      <select id="model-select" data-testid="model-select" value={modelId} onChange={(e) => selectModel(e.target.value)}>
+        {MODEL_REGISTRY.map((m) => (
+          <option key={m.id} value={m.id}>
+            {m.label}
+          </option>
+        ))}
+      </select>
+      {entry?.randomWeights && (
+        <p className="warn" data-testid="random-weights-note">
+          Test model with random weights: it exercises the real pipeline, but its answers are noise.
+        </p>
+      )}
+      {entry?.source.kind === 'user' && (
+        <>
+          <label htmlFor="hub-repo">Hub repo id (owner/name)</label>
+          <input id="hub-repo" value={hubRepo} placeholder="owner/ERGO-7B-ONNX" onChange={(e) => useLens.setState({ hubRepo: e.target.value })} />
+        </>
+      )}
+      <p className="meta">
+        {entry?.approxBytes ? `Download about ${mb(entry.approxBytes.f32)} (${mb(entry.approxBytes.f16)} with fp16 weights). ` : ''}
+        {entry?.builtIn ? 'Built in: served by this site, works offline.' : cache ? `In this browser's cache: ${cache.files} files, ${mb(cache.bytes)}.` : ''}{' '}
+        {entry && (
+          <a href={entry.licenseUrl} target="_blank" rel="noreferrer">
+            License
+          </a>
+        )}
+      </p>
+      {repo && cache && cache.files > 0 && (
+        <button type="button" onClick={() => void deleteCached(repo).then(() => cachedFiles(repo)).then(setCache)}>
+          Delete from cache
+        </button>
+      )}
+      <fieldset className="backend">
+        <legend>Backend</legend>
+        {(['auto', 'webgpu', 'wasm'] as const satisfies readonly BackendPreference[]).map((b) => (
+          <label key={b}>
+            <input type="radio" name="backend" value={b} checked={backend === b} onChange={() => useLens.setState({ backend: b })} />
+            {b === 'auto' ? 'Auto' : b === 'webgpu' ? 'WebGPU' : 'wasm (CPU)'}
+          </label>
+        ))}
+      </fieldset>
+      <button type="button" onClick={loadModel} disabled={load.status === 'loading'}>
+        {load.status === 'ready' && load.modelId === modelId ? 'Loaded' : 'Load model'}
+      </button>
+      {load.status === 'loading' && (
+        <div className="progress" aria-live="polite">
+          <progress data-testid="load-progress" max={total?.total || 1} value={total?.loaded ?? 0} />
+          <ul className="files">
+            {files.map(([file, p]) => (
+              <li key={file}>
+                {file}: {p.done ? 'done' : p.total ? `${Math.round((100 * p.loaded) / p.total)}%` : '…'}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <p className="backend-indicator" data-testid="backend-indicator">
+        {load.model
+          ? `${load.model.backend === 'webgpu' ? `WebGPU (${load.model.adapter ?? 'adapter'})` : `wasm, ${load.model.threads} thread${load.model.threads === 1 ? '' : 's'}`} · ${Object.values(load.model.dtypes).join('/')} · ${load.model.backendReason}`
+          : `Not loaded. ${'gpu' in navigator ? 'WebGPU is available.' : 'WebGPU is missing in this browser: wasm (CPU) will be used.'} ${globalThis.crossOriginIsolated ? '' : 'Not cross-origin isolated: wasm runs single-threaded.'}`}
+      </p>
+    </section>
+  );
+}

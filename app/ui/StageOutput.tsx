@@ -1,0 +1,31 @@
+import { useShallow } from 'zustand/react/shallow';
+import { useLens } from '../store/lensStore';
+import { describeBox } from '../store/runState';
+import type { Stage } from '../../workers/protocol';
+
+/** Readable text: tags dropped (the raw output stays one click away). */
+const readable = (text: string) => text.replace(/<\/?(think|answer|zoom)>/g, ' ').replace(/\s+/g, ' ').trim();
+
+/** One turn's streamed output; reserved height so streaming does not move the layout. */
+export function StageOutput({ stage, title, testId }: { stage: Stage; title: string; testId: string }) {
+  const { run, showRaw } = useLens(useShallow((s) => ({ run: s.run, showRaw: s.showRaw })));
+  const text = run?.texts[stage] ?? '';
+  return (
+    <section className="panel stage" aria-labelledby={`${testId}-heading`}>
+      <h2 id={`${testId}-heading`}>{title}</h2>
+      {stage === 'coarse' && (
+        <p className="meta" data-testid="box-status">
+          {run ? describeBox(run.box) : ''}
+        </p>
+      )}
+      <pre className="stream" data-testid={testId} aria-live="polite">
+        {showRaw ? text : readable(text)}
+      </pre>
+      {stage === 'coarse' && (
+        <label className="inline">
+          <input type="checkbox" checked={showRaw} onChange={(e) => useLens.setState({ showRaw: e.target.checked })} /> Show raw output
+        </label>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,77 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** The ERGO Lens page, by its stable test ids. */
+export class LensPage {
+  readonly imageInput: Locator;
+  readonly question: Locator;
+  readonly run: Locator;
+  readonly stop: Locator;
+  readonly model: Locator;
+  readonly canvas: Locator;
+  readonly crop: Locator;
+  readonly stage1: Locator;
+  readonly stage2: Locator;
+  readonly answer: Locator;
+  readonly coarseTokens: Locator;
+  readonly cropTokens: Locator;
+  readonly fullTokens: Locator;
+  readonly error: Locator;
+
+  constructor(readonly page: Page) {
+    const id = (t: string) => page.getByTestId(t);
+    this.imageInput = id('image-input');
+    this.question = id('question-input');
+    this.run = id('run-button');
+    this.stop = id('stop-button');
+    this.model = id('model-select');
+    this.canvas = id('coarse-canvas');
+    this.crop = id('crop-image');
+    this.stage1 = id('stage1-output');
+    this.stage2 = id('stage2-output');
+    this.answer = id('answer');
+    this.coarseTokens = id('ledger-coarse-tokens');
+    this.cropTokens = id('ledger-crop-tokens');
+    this.fullTokens = id('ledger-full-tokens');
+    this.error = id('error');
+  }
+
+  async open(query: string): Promise<void> {
+    await this.page.goto(`./?${query}`);
+    await expect(this.page.getByRole('heading', { name: 'ERGO Lens' })).toBeVisible();
+  }
+
+  /** A PNG drawn in the page (gradient + a small red square), as bytes. */
+  async pattern(width: number, height: number): Promise<Buffer> {
+    const base64 = await this.page.evaluate(async ([w, h]) => {
+      const canvas = new OffscreenCanvas(w!, h!);
+      const ctx = canvas.getContext('2d')!;
+      const g = ctx.createLinearGradient(0, 0, w!, h!);
+      g.addColorStop(0, '#204080');
+      g.addColorStop(1, '#f0c020');
+      ctx.fillStyle = g;
+      ctx.fillRect(0, 0, w!, h!);
+      ctx.fillStyle = '#c02020';
+      ctx.fillRect(w! * 0.6, h! * 0.3, w! * 0.05, h! * 0.05);
+      const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
+      let s = '';
+      for (const b of bytes) s += String.fromCharCode(b);
+      return btoa(s);
+    }, [width, height]);
+    return Buffer.from(base64, 'base64');
+  }
+
+  async upload(name: string, buffer: Buffer, mimeType = 'image/png'): Promise<void> {
+    await this.imageInput.setInputFiles({ name, mimeType, buffer });
+  }
+
+  async ask(question: string): Promise<void> {
+    await this.question.fill(question);
+    await this.run.click();
+  }
+
+  /** Waits until the run has ended (Run enabled again) and returns the answer text. */
+  async finished(timeout = 120_000): Promise<string> {
+    await expect(this.run).toBeEnabled({ timeout });
+    return (await this.answer.textContent()) ?? '';
+  }
+}
