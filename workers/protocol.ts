@@ -41,6 +41,13 @@ export interface ImageFile {
   readonly name: string;
 }
 
+/**
+ * Largest image accepted, in pixels (100 MP: 400 MB of RGBA). Chromium's canvas area limit is
+ * 268 MP, but the original must stay in memory next to its crops and resized copies. The UI
+ * checks it on input; the worker checks it again when decoding.
+ */
+export const MAX_IMAGE_PIXELS = 100_000_000;
+
 /** RGBA pixels (ImageData layout) sent back so the UI shows exactly what the model saw. */
 export interface RgbaImage extends Size {
   readonly data: Uint8ClampedArray;

@@ -5,14 +5,9 @@
  * not apply it either, and the model's box coordinates refer to the stored pixel grid.
  * Colour-space conversion is off so the bytes match what PIL reads.
  */
-import type { RgbaImage } from '../protocol';
+import { MAX_IMAGE_PIXELS, type RgbaImage } from '../protocol';
 import { EngineError } from './turns';
 
-/**
- * Largest image accepted, in pixels (100 MP: 400 MB of RGBA). Chromium's canvas area limit is
- * 268 MP, but the original must stay in memory next to its crops and resized copies.
- */
-export const MAX_IMAGE_PIXELS = 100_000_000;
 
 /** Decodes `blob`; errors: `not-an-image` (undecodable), `image-too-large` (over MAX_IMAGE_PIXELS), `image-empty`. */
 export async function decodeImage(blob: Blob, name: string): Promise<RgbaImage> {
