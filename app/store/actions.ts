@@ -5,6 +5,7 @@
 import { EngineClient } from '../engine/client';
 import { findModel } from '../engine/registry';
 import { parseTrace, type Trace } from '../trace/trace';
+import { decodeShareState, encodeShareState } from '../share/shareState';
 import type { CoarseBox } from '../core/geometry';
 import type { BoxStatus, ModelSource } from '../../workers/protocol';
 import { cropRect, ergoImageCost } from '../core';
@@ -27,8 +28,8 @@ const fail = (code: string, message: string) => useLens.setState({ error: { code
 export const dismissError = () => useLens.setState({ error: null });
 
 /** Takes a file the user gave (picker, drop, paste, URL, sample); a bad file leaves the current image in place. */
-export async function pickImage(file: Blob, name: string): Promise<void> {
-  const result = await readImageFile(file, name);
+export async function pickImage(file: Blob, name: string, sourceUrl: string | null = null): Promise<void> {
+  const result = await readImageFile(file, name, sourceUrl);
   if (!result.ok) return fail(result.code, result.message);
   useLens.setState({ image: result.image, error: null, run: null, compare: null, editedBox: null, showOriginal: false });
 }
@@ -49,7 +50,7 @@ export async function pickImageUrl(url: string): Promise<void> {
     return fail('url-blocked', `${parsed.host} did not allow this page to read the image (no CORS permission) or could not be reached. Download it and drop the file here instead.`);
   }
   if (!response.ok) return fail('url-status', `${parsed.href} answered ${response.status} ${response.statusText}`);
-  await pickImage(await response.blob(), parsed.pathname.split('/').pop() || parsed.host);
+  await pickImage(await response.blob(), parsed.pathname.split('/').pop() || parsed.host, parsed.href);
 }
 
 function modelSource(modelId: string, hubRepo: string): ModelSource | undefined {
@@ -162,4 +163,42 @@ function traceRun(trace: Trace, image: LensImage): RunState {
     box: traceBox(trace, image, budget),
     answer: trace.answer,
   });
+}
+
+/** Restores what a share link carries; bad parameters are reported and ignored. */
+export async function openShareLink(search: string): Promise<void> {
+  const { state, problems } = decodeShareState(search, (id) => !!findModel(id));
+  const current = useLens.getState();
+  useLens.setState({
+    ...(state.model ? { modelId: state.model } : {}),
+    ...(state.backend ? { backend: state.backend } : {}),
+    ...(state.question ? { question: state.question } : {}),
+    settings: {
+      ...current.settings,
+      ...(state.budget ? { budget: state.budget } : {}),
+      ...(state.fallback ? { fallback: state.fallback } : {}),
+      ...(state.maxNewTokens ? { maxNewTokens: state.maxNewTokens } : {}),
+    },
+    shared: state.localImage || state.box ? { localImage: state.localImage ?? null, box: state.box ?? null } : null,
+  });
+  if (problems.length) fail('bad-link', `Parts of this link were ignored: ${problems.map((p) => p.message).join('; ')}.`);
+  if (state.imageUrl) await pickImageUrl(state.imageUrl);
+}
+
+/** A link to this question on this model, with the image's URL (or the note that it was local) and the box. */
+export function shareLink(): string {
+  const s = useLens.getState();
+  const box = s.editedBox ?? (s.run?.box && s.run.box.kind !== 'none' ? s.run.box.box : null);
+  const search = encodeShareState({
+    question: s.question.trim() || undefined,
+    model: s.modelId,
+    backend: s.backend,
+    budget: s.settings.budget,
+    fallback: s.settings.fallback,
+    maxNewTokens: s.settings.maxNewTokens,
+    imageUrl: s.image?.sourceUrl ?? undefined,
+    localImage: s.image && !s.image.sourceUrl ? { name: s.image.name, width: s.image.width, height: s.image.height } : undefined,
+    box: box ?? undefined,
+  });
+  return `${location.origin}${location.pathname}${search}`;
 }

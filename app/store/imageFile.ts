@@ -15,7 +15,7 @@ async function sha256(blob: Blob): Promise<string | null> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export async function readImageFile(blob: Blob, name: string): Promise<ImageRead> {
+export async function readImageFile(blob: Blob, name: string, sourceUrl: string | null = null): Promise<ImageRead> {
   if (blob.type && !blob.type.startsWith('image/')) {
     return { ok: false, code: 'not-an-image', message: `"${name}" is ${blob.type}, not an image. Choose a ${SUPPORTED} file.` };
   }
@@ -31,5 +31,5 @@ export async function readImageFile(blob: Blob, name: string): Promise<ImageRead
     const mp = ((width * height) / 1e6).toFixed(1);
     return { ok: false, code: 'image-too-large', message: `"${name}" is ${width}x${height} (${mp} MP), over the ${MAX_IMAGE_PIXELS / 1e6} MP limit. Downscale or crop it first.` };
   }
-  return { ok: true, image: { blob, name, width, height, sha256: await sha256(blob) } };
+  return { ok: true, image: { blob, name, width, height, sha256: await sha256(blob), sourceUrl } };
 }

@@ -15,6 +15,8 @@ export interface LensImage {
   readonly width: number;
   readonly height: number;
   readonly sha256: string | null;
+  /** The https URL it was fetched from; null for local files (a share link then asks the recipient for it). */
+  readonly sourceUrl: string | null;
 }
 
 export interface UiError {
@@ -50,6 +52,8 @@ export interface ViewSlice {
   /** The box as the user edited it (coarse pixels); null while it follows the model's. */
   readonly editedBox: CoarseBox | null;
   readonly error: UiError | null;
+  /** From a share link: the sender's local image to ask for, and a box to re-apply after a run. */
+  readonly shared: { readonly localImage: { name: string; width: number; height: number } | null; readonly box: CoarseBox | null } | null;
 }
 
 export type LensState = ModelSlice & ImageSlice & RunSlice & ViewSlice;
@@ -72,6 +76,7 @@ export const useLens = create<LensState>()(() => ({
   showRaw: false,
   editedBox: null,
   error: null,
+  shared: null,
 }));
 
 const justEnded = (before: RunState | null, after: RunState | null): after is RunState =>

@@ -11,12 +11,15 @@ import { ModelPanel } from './ModelPanel';
 import { QuestionBar } from './QuestionBar';
 import { SampleGallery } from './SampleGallery';
 import { StageOutput } from './StageOutput';
-import { useUrlPreselection } from './useUrlPreselection';
+import { openShareLink } from '../store/actions';
+import { ShareBar } from './ShareBar';
 import './styles.css';
 
 export function App() {
   const theme = useLens((s) => s.theme);
-  useUrlPreselection();
+  useEffect(() => {
+    void openShareLink(location.search);
+  }, []);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
@@ -38,6 +41,7 @@ export function App() {
         </aside>
         <section className="column views" aria-label="What the model saw">
           <QuestionBar />
+          <ShareBar />
           <LensCanvas />
           <CropView />
         </section>

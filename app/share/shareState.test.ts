@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { decodeShareState, encodeShareState, type ShareState } from './shareState';
+
+const isModel = (id: string) => ['tiny-random-qwen2_5_vl', 'qwen2-vl-2b'].includes(id);
+
+describe('share links', () => {
+  it('round-trips the state', () => {
+    const state: ShareState = {
+      question: 'What does the sign say? (50% & more)',
+      model: 'tiny-random-qwen2_5_vl',
+      backend: 'wasm',
+      budget: 640,
+      fallback: 'full-image',
+      maxNewTokens: 256,
+      imageUrl: 'https://example.org/a%20b.jpg?x=1',
+      box: [10, 20, 300, 400],
+    };
+    expect(decodeShareState(encodeShareState(state), isModel)).toEqual({ state, problems: [] });
+    const local: ShareState = { question: 'q', localImage: { name: 'my photo.png', width: 3840, height: 2160 } };
+    expect(decodeShareState(encodeShareState(local), isModel).state).toEqual(local);
+  });
+
+  it('rejects hostile and malformed parameters with a message, keeping the rest', () => {
+    const search =
+      '?q=ok&img=javascript:alert(1)&model=../../etc&backend=cuda&budget=1e9&box=1,2,3&max=-5&fallback=eval&__proto__=x&img=http://plain.example/a.png';
+    const { state, problems } = decodeShareState(search, isModel);
+    expect(state).toEqual({ question: 'ok' });
+    expect(problems.map((p) => p.key)).toEqual(['img', 'model', 'backend', 'budget', 'box', 'max', 'fallback', '__proto__', 'img']);
+    expect(Object.getPrototypeOf(state)).toBe(Object.prototype);
+  });
+
+  it('refuses credentials in image URLs, oversized values, and both image kinds at once', () => {
+    expect(decodeShareState('?img=https://user:pw@example.org/a.png', isModel).problems).toHaveLength(1);
+    expect(decodeShareState(`?q=${'x'.repeat(2001)}`, isModel).problems[0]!.message).toContain('2000');
+    const both = decodeShareState('?img=https://example.org/a.png&local=10x10:a.png', isModel);
+    expect(both.state.localImage).toBeUndefined();
+    expect(both.problems[0]!.key).toBe('local');
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * Share links: the state a link carries (question, model, backend, settings, a public image URL
+ * or the note that the image was local, a box), encoded as URL search parameters, and the strict
+ * decoder that restores it. Every value is validated and only ever used as data: unknown keys,
+ * bad values and non-https image URLs are reported and dropped, never acted upon.
+ */
+import type { CoarseBox } from '../core/geometry';
+import type { BackendPreference, NoBoxFallback } from '../../workers/protocol';
+
+export interface ShareState {
+  readonly question?: string;
+  readonly model?: string;
+  readonly backend?: BackendPreference;
+  readonly budget?: number;
+  readonly fallback?: NoBoxFallback;
+  readonly maxNewTokens?: number;
+  /** A public https image, fetched with CORS by the recipient. */
+  readonly imageUrl?: string;
+  /** The sender's image was a local file: the recipient must supply it. */
+  readonly localImage?: { readonly name: string; readonly width: number; readonly height: number };
+  /** A box in coarse pixels to re-apply. */
+  readonly box?: CoarseBox;
+}
+
+export interface ShareProblem {
+  readonly key: string;
+  readonly message: string;
+}
+
+export const MAX_QUESTION = 2000;
+const MAX_URL = 2048;
+const MODEL_ID = /^[A-Za-z0-9][\w.-]{0,95}$/;
+const KEYS = ['q', 'model', 'backend', 'budget', 'fallback', 'max', 'img', 'local', 'box'] as const;
+
+/** The search string (`?...`) for `state`; empty fields are left out. */
+export function encodeShareState(state: ShareState): string {
+  const p = new URLSearchParams();
+  if (state.question) p.set('q', state.question);
+  if (state.model) p.set('model', state.model);
+  if (state.backend) p.set('backend', state.backend);
+  if (state.budget) p.set('budget', String(state.budget));
+  if (state.fallback) p.set('fallback', state.fallback);
+  if (state.maxNewTokens) p.set('max', String(state.maxNewTokens));
+  if (state.imageUrl) p.set('img', state.imageUrl);
+  if (state.localImage) p.set('local', `${state.localImage.width}x${state.localImage.height}:${state.localImage.name}`);
+  if (state.box) p.set('box', state.box.map((v) => Math.round(v)).join(','));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+function int(value: string, min: number, max: number): number | null {
+  if (!/^\d{1,7}$/.test(value)) return null;
+  const n = Number(value);
+  return n >= min && n <= max ? n : null;
+}
+
+/** A safe https URL (no credentials), or null. */
+export function httpsImageUrl(value: string): string | null {
+  if (value.length > MAX_URL) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  return url.protocol === 'https:' && !url.username && !url.password ? url.href : null;
+}
+
+/**
+ * Reads a search string. `isModel` says whether an id names a registry entry. Returns what is
+ * valid and a problem per rejected parameter.
+ */
+export function decodeShareState(search: string, isModel: (id: string) => boolean): { state: ShareState; problems: ShareProblem[] } {
+  const params = new URLSearchParams(search);
+  const state: { -readonly [K in keyof ShareState]: ShareState[K] } = {};
+  const problems: ShareProblem[] = [];
+  const reject = (key: string, message: string) => problems.push({ key, message });
+  for (const [key, value] of params) {
+    switch (key as (typeof KEYS)[number]) {
+      case 'q':
+        if (value.length <= MAX_QUESTION) state.question = value;
+        else reject(key, `the question is longer than ${MAX_QUESTION} characters`);
+        break;
+      case 'model':
+        if (MODEL_ID.test(value) && isModel(value)) state.model = value;
+        else reject(key, `unknown model "${value.slice(0, 60)}"`);
+        break;
+      case 'backend':
+        if (value === 'auto' || value === 'webgpu' || value === 'wasm') state.backend = value;
+        else reject(key, `unknown backend "${value.slice(0, 20)}" (use auto, webgpu or wasm)`);
+        break;
+      case 'budget': {
+        const n = int(value, 64, 16384);
+        if (n !== null) state.budget = n;
+        else reject(key, 'the budget must be a whole number of tokens from 64 to 16384');
+        break;
+      }
+      case 'fallback':
+        if (value === 'skip' || value === 'full-image') state.fallback = value;
+        else reject(key, 'the fallback must be "skip" or "full-image"');
+        break;
+      case 'max': {
+        const n = int(value, 1, 4096);
+        if (n !== null) state.maxNewTokens = n;
+        else reject(key, 'max new tokens must be from 1 to 4096');
+        break;
+      }
+      case 'img': {
+        const url = httpsImageUrl(value);
+        if (url) state.imageUrl = url;
+        else reject(key, 'the image link must be a plain https URL');
+        break;
+      }
+      case 'local': {
+        const m = /^(\d{1,6})x(\d{1,6}):(.{1,200})$/s.exec(value);
+        if (m) state.localImage = { width: Number(m[1]), height: Number(m[2]), name: m[3]! };
+        else reject(key, 'the local-image note is malformed');
+        break;
+      }
+      case 'box': {
+        const parts = value.split(',');
+        const nums = parts.map((v) => int(v, 0, 1_000_000));
+        if (parts.length === 4 && nums.every((n) => n !== null)) state.box = nums as unknown as CoarseBox;
+        else reject(key, 'the box must be four whole numbers x1,y1,x2,y2');
+        break;
+      }
+      default:
+        reject(key, `unknown parameter "${key.slice(0, 30)}"`);
+    }
+  }
+  if (state.imageUrl && state.localImage) {
+    reject('local', 'a link names either a public image or a local one, not both');
+    delete state.localImage;
+  }
+  return { state, problems };
+}
