@@ -1,13 +1,16 @@
 /**
  * `npm run bench [section...]`: prints numbers and ratios against references measured in the same
- * run. Sections: resize (core resampler vs Pillow), engine (ERGO vs the direct baseline in Chromium).
+ * run. Sections: resize (core resampler vs Pillow), engine (ERGO vs the direct baseline in Chromium),
+ * shell (first-visit size and paint).
  */
 import { benchEngine } from './engine';
 import { benchResize } from './resize';
+import { benchShell } from './shell';
 
 const SECTIONS: Record<string, () => Promise<void>> = {
   resize: benchResize,
   engine: benchEngine,
+  shell: benchShell,
 };
 
 const wanted = process.argv.slice(2);
