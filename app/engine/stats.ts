@@ -2,25 +2,13 @@
  * Per-stage statistics, derived in one place so every run reports them the same way.
  * Times are milliseconds; token counts are decoder tokens.
  */
-import type { Size } from '../core/geometry';
-import type { Stage, StageStats } from '../../workers/protocol';
+import type { StageStats } from '../../workers/protocol';
 
-export interface StageMeasurements {
-  readonly stage: Stage;
-  readonly imageSize: Size;
-  readonly visionTokens: number;
-  readonly encoderRows: number;
-  readonly encoderMs: number;
-  readonly cachedTokens: number;
-  readonly prefillTokens: number;
-  readonly prefillMs: number;
-  /** Tokens generated, the first of which comes from the prefill's logits. */
-  readonly decodeTokens: number;
+/** What a run measures of a stage: StageStats without the derived rate, plus the decode steps it is derived from. */
+export type StageMeasurements = Omit<StageStats, 'tokensPerSecond'> & {
   /** Decoder calls made after the prefill (decodeTokens - 1 when generation ran to its end). */
   readonly decodeSteps: number;
-  readonly decodeMs: number;
-  readonly totalMs: number;
-}
+};
 
 /** StageStats with tokens/s measured over the decode steps actually run (the first token is the prefill's). */
 export function stageStats(m: StageMeasurements): StageStats {

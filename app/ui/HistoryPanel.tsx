@@ -3,6 +3,7 @@ import { traceOfRun } from '../trace/fromRun';
 import { importTrace, showRun } from '../store/actions';
 import { useLens } from '../store/lensStore';
 import type { RunState } from '../store/runState';
+import { FileButton } from './FileButton';
 
 function download(run: RunState) {
   const image = useLens.getState().image;
@@ -25,19 +26,7 @@ export function HistoryPanel() {
         <button type="button" data-testid="export-trace" disabled={!run || run.status === 'running'} onClick={() => run && download(run)}>
           Export this run (JSON)
         </button>
-        <label className="file-label">
-          Import a trace
-          <input
-            type="file"
-            accept="application/json,.json"
-            data-testid="trace-input"
-            onChange={(e) => {
-              const file = e.target.files?.[0];
-              if (file) void importTrace(file);
-              e.target.value = '';
-            }}
-          />
-        </label>
+        <FileButton label="Import a trace" accept="application/json,.json" testId="trace-input" onFile={(file) => void importTrace(file)} />
       </div>
       <ol className="runs" data-testid="history">
         {history.map((r) => (

@@ -1,6 +1,7 @@
 import { useEffect, useState, type DragEvent } from 'react';
 import { pickImage, pickImageUrl } from '../store/actions';
 import { useLens } from '../store/lensStore';
+import { FileButton } from './FileButton';
 
 /** File picker, drag and drop, paste from the clipboard, and an image URL. */
 export function ImageInput() {
@@ -40,19 +41,7 @@ export function ImageInput() {
         onDragLeave={() => setOver(false)}
         onDrop={onDrop}
       >
-        <label className="file-label">
-          Choose an image
-          <input
-            type="file"
-            accept="image/*"
-            data-testid="image-input"
-            onChange={(e) => {
-              const file = e.target.files?.[0];
-              if (file) void pickImage(file, file.name);
-              e.target.value = '';
-            }}
-          />
-        </label>
+        <FileButton label="Choose an image" accept="image/*" testId="image-input" onFile={(file) => void pickImage(file, file.name)} />
         <span className="hint">or drop it here, or paste it (Ctrl+V)</span>
       </div>
       <form
