@@ -106,3 +106,12 @@ test('share links restore the state; hostile parameters are rejected with a mess
   expect(new URL(link).searchParams.get('local')).toBe('320x240:scene.png');
   expect(new URL(link).searchParams.get('q')).toBe('ok');
 });
+
+test('an image link whose host cannot be read gives a message and keeps the page usable', async ({ page }) => {
+  const lens = new LensPage(page);
+  // Port 9 (discard) on this machine refuses the connection: the same failure as a host without CORS.
+  await lens.open(`img=${encodeURIComponent('https://127.0.0.1:9/photo.jpg')}`);
+  await expect(lens.error).toContainText('did not allow this page to read the image');
+  await expect(lens.error).toHaveAttribute('data-code', 'url-blocked');
+  await expect(page.getByTestId('image-meta')).toContainText('No image yet.');
+});
