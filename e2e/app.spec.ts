@@ -95,3 +95,17 @@ test('paste and drag-and-drop take images; corrupt files and non-images get clea
   await expect(page.getByTestId('image-meta')).toContainText('dropped.png');
   await page.screenshot({ path: `${ARTIFACTS}/errors.png`, fullPage: true });
 });
+
+test('a model folder the user picks loads through the same path and runs', async ({ page }) => {
+  const lens = new LensPage(page);
+  await lens.open('model=custom&backend=wasm');
+  await page.getByTestId('model-folder').setInputFiles('public/models/tiny-random-qwen2_5_vl');
+  await expect(page.getByText(/Folder "tiny-random-qwen2_5_vl": \d+ files/)).toBeVisible();
+  await lens.upload('scene.png', await lens.pattern(320, 240));
+  await expect(page.getByTestId('image-meta')).toContainText('320 × 240');
+  await page.getByLabel('Max new tokens').fill('4');
+  await lens.ask('What is it?');
+  await lens.finished();
+  await expect(lens.stage1).not.toBeEmpty();
+  await expect(page.getByTestId('backend-indicator')).toContainText('wasm');
+});

@@ -7,7 +7,7 @@ import type { CoarseBox } from './geometry';
 import { parseUnicodeInt, PY_DIGIT, PY_SPACE } from './pythonText';
 
 const S = `[${PY_SPACE}]`;
-const D = PY_DIGIT;
+const D = `[${PY_DIGIT}]`;
 const BOX = `\\[(${D}+),${S}*(${D}+),${S}*(${D}+),${S}*(${D}+)\\]`;
 
 /** First `<zoom>...</zoom>`, non-greedy, the dot matching newlines too. */
@@ -31,7 +31,8 @@ function toBox(match: RegExpMatchArray): ZoomNumbers {
 /**
  * Parses the coarse-turn output, saying why no box came out. Numbers are as written (no ordering
  * or range check: a reversed box is returned and found degenerate by `cropRect`). Integers beyond
- * 2^53 lose precision (Python keeps them exact; any such box is far outside every image anyway).
+ * 2^53 come out as the nearest double: Python keeps the int exact, but its crop multiplies it by a
+ * float, which rounds it the same way, so crops still match.
  */
 export function parseZoom(text: string): ZoomParse {
   const tag = ZOOM_TAG.exec(text);

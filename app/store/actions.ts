@@ -10,7 +10,7 @@ import type { CoarseBox } from '../core/geometry';
 import type { BoxStatus, ModelSource } from '../../workers/protocol';
 import { cropRect, ergoImageCost } from '../core';
 import { readImageFile } from './imageFile';
-import { reduceEvent, useLens, type LensImage } from './lensStore';
+import { reduceEvent, useLens, type LensImage, type LensState } from './lensStore';
 import { startLoad } from './loadState';
 import { startRun, type RunKind, type RunState } from './runState';
 
@@ -53,16 +53,28 @@ export async function pickImageUrl(url: string): Promise<void> {
   await pickImage(await response.blob(), parsed.pathname.split('/').pop() || parsed.host, parsed.href);
 }
 
-function modelSource(modelId: string, hubRepo: string): ModelSource | undefined {
-  const entry = findModel(modelId);
-  return entry?.source.kind === 'user' && hubRepo ? { kind: 'hub', repo: hubRepo.trim() } : undefined;
+/** For entries that take the user's own model: the picked folder, else the typed repo id. */
+function modelSource(modelId: string, hubRepo: string, folder: LensState['folder']): ModelSource | undefined {
+  if (findModel(modelId)?.source.kind !== 'user') return undefined;
+  if (folder) return { kind: 'files', files: folder.files };
+  return hubRepo.trim() ? { kind: 'hub', repo: hubRepo.trim() } : undefined;
+}
+
+/** Takes a picked folder (`webkitdirectory` input): paths become relative to the folder itself. */
+export function pickModelFolder(files: readonly File[]): void {
+  if (!files.length) return;
+  const name = files[0]!.webkitRelativePath.split('/')[0] ?? 'folder';
+  const list = files.map((f) => ({ path: f.webkitRelativePath.split('/').slice(1).join('/'), blob: f as Blob }));
+  if (!list.some((f) => f.path === 'config.json')) return fail('folder-no-config', `"${name}" has no config.json at its top: pick the model's own folder (the one holding config.json and onnx/).`);
+  useLens.setState({ folder: { name, files: list }, hubRepo: '' });
 }
 
 /** Loads the selected model (no-op when it is already loaded or loading). */
 export function loadModel(): void {
-  const { modelId, backend, hubRepo, load } = useLens.getState();
-  if ((load.status === 'ready' || load.status === 'loading') && load.modelId === modelId) return;
-  const source = modelSource(modelId, hubRepo);
+  const { modelId, backend, hubRepo, folder, load } = useLens.getState();
+  const source = modelSource(modelId, hubRepo, folder);
+  // A user-supplied model may change under the same id (another repo or folder): always reload it.
+  if (!source && (load.status === 'ready' || load.status === 'loading') && load.modelId === modelId) return;
   const requestId = client().request({ type: 'load', modelId, backend, ...(source ? { source } : {}) });
   useLens.setState({ load: startLoad(requestId, modelId) });
 }

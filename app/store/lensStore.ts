@@ -29,6 +29,8 @@ export interface ModelSlice {
   readonly backend: BackendPreference;
   /** Repo id for registry entries that take the user's own (custom, ERGO-7B). */
   readonly hubRepo: string;
+  /** A model folder the user picked instead of a repo id (files with paths relative to it). */
+  readonly folder: { readonly name: string; readonly files: readonly { readonly path: string; readonly blob: Blob }[] } | null;
   readonly load: LoadState;
 }
 
@@ -64,6 +66,7 @@ export const useLens = create<LensState>()(() => ({
   modelId: 'tiny-random-qwen2_5_vl',
   backend: 'auto',
   hubRepo: '',
+  folder: null,
   load: IDLE_LOAD,
   image: null,
   question: '',

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { cachedFiles, deleteCached, type CacheReport } from '../engine/modelCache';
 import { MODEL_REGISTRY, findModel } from '../engine/registry';
-import { loadModel, selectModel } from '../store/actions';
+import { loadModel, pickModelFolder, selectModel } from '../store/actions';
 import { useLens } from '../store/lensStore';
 import type { BackendPreference } from '../../workers/protocol';
 
@@ -10,7 +10,7 @@ const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(bytes < 10 * 1024 *
 
 /** Model choice, size, cache state, download progress and the backend that runs it. */
 export function ModelPanel() {
-  const { modelId, backend, hubRepo, load } = useLens(useShallow((s) => ({ modelId: s.modelId, backend: s.backend, hubRepo: s.hubRepo, load: s.load })));
+  const { modelId, backend, hubRepo, folder, load } = useLens(useShallow((s) => ({ modelId: s.modelId, backend: s.backend, hubRepo: s.hubRepo, folder: s.folder, load: s.load })));
   const entry = findModel(modelId);
   const repo = entry?.source.kind === 'hub' ? entry.source.repo : entry?.source.kind === 'user' ? hubRepo.trim() : null;
   const [cache, setCache] = useState<CacheReport | null>(null);
@@ -40,7 +40,12 @@ export function ModelPanel() {
       {entry?.source.kind === 'user' && (
         <>
           <label htmlFor="hub-repo">Hub repo id (owner/name)</label>
-          <input id="hub-repo" value={hubRepo} placeholder="owner/ERGO-7B-ONNX" onChange={(e) => useLens.setState({ hubRepo: e.target.value })} />
+          <input id="hub-repo" value={hubRepo} placeholder="owner/ERGO-7B-ONNX" onChange={(e) => useLens.setState({ hubRepo: e.target.value, folder: null })} />
+          <label className="file-label">
+            or pick a model folder
+            <input type="file" data-testid="model-folder" {...{ webkitdirectory: '' }} multiple onChange={(e) => pickModelFolder([...(e.target.files ?? [])])} />
+          </label>
+          {folder && <p className="meta">Folder "{folder.name}": {folder.files.length} files.</p>}
         </>
       )}
       <p className="meta">
