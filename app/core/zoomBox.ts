@@ -12,7 +12,11 @@ const BOX = `\\[(${D}+),${S}*(${D}+),${S}*(${D}+),${S}*(${D}+)\\]`;
 
 /** First `<zoom>...</zoom>`, non-greedy, the dot matching newlines too. */
 const ZOOM_TAG = /<zoom>([\s\S]*?)<\/zoom>/;
-/** The whole inner text is one box, with optional surrounding whitespace. */
+/**
+ * The whole inner text is one box, with optional surrounding whitespace. Python's `$` also matches
+ * before a final "\n", JavaScript's only at the end; the greedy whitespace run before it swallows
+ * that newline either way, so both accept the same strings.
+ */
 const WHOLE_BOX = new RegExp(`^${S}*${BOX}${S}*$`, 'u');
 const ANY_BOX = new RegExp(BOX, 'gu');
 
