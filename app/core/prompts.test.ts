@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { benchmarkCoarseMessages, benchmarkFineMessages, coarseTurnMessages, fineTurnMessages } from './messages';
 import { ERGO_DEMO_PROMPTS, ERGO_PROMPTS, HRBENCH_POSTFIX, VSTAR_POSTFIX } from './prompts';
 
 describe('ERGO_PROMPTS (byte-exact protocol strings)', () => {
@@ -19,27 +18,5 @@ describe('ERGO_PROMPTS (byte-exact protocol strings)', () => {
   });
   it('benchmark postfixes differ by a leading space', () => {
     expect(HRBENCH_POSTFIX).toBe(' ' + VSTAR_POSTFIX);
-  });
-});
-
-describe('conversation builders', () => {
-  it('put image parts before text and keep the coarse output verbatim', () => {
-    const coarse = coarseTurnMessages('Q?');
-    expect(coarse.map((m) => m.role)).toEqual(['system', 'user']);
-    expect(coarse[1]!.content).toEqual([{ type: 'image' }, { type: 'text', text: ERGO_PROMPTS.coarse('Q?') }]);
-    const output = '<think> a </think>\n<zoom>[1, 2, 3, 4]</zoom>  ';
-    const fine = fineTurnMessages('Q?', output);
-    expect(fine.slice(0, 2)).toEqual(coarse);
-    expect(fine[2]).toEqual({ role: 'assistant', content: [{ type: 'text', text: output }] });
-    expect(fine[3]!.content).toEqual([{ type: 'image' }, { type: 'text', text: ERGO_PROMPTS.fine('Q?') }]);
-  });
-  it('benchmark items: options only in the fine turn, then the postfix', () => {
-    const item = { question: 'What is the color of the cup?', options: ['(A) red', '(B) blue'], postfix: VSTAR_POSTFIX };
-    expect(benchmarkCoarseMessages(item)).toEqual(coarseTurnMessages(item.question));
-    const fine = benchmarkFineMessages(item, 'out');
-    expect(fine[3]!.content[1]).toEqual({
-      type: 'text',
-      text: ERGO_PROMPTS.fine("What is the color of the cup?\n(A) red\n(B) blue\nAnswer with the option's letter from the given choices directly."),
-    });
   });
 });

@@ -8,6 +8,14 @@ describe('roundHalfEven (Python round)', () => {
   it('rounds exact halves to the even neighbour', () => {
     expect([0.5, 1.5, 2.5, 3.5, 56.5, -1.5].map(roundHalfEven)).toEqual([0, 2, 2, 4, 56, -2]);
     expect([2.4999999999999996, 2.5000000000000004].map(roundHalfEven)).toEqual([2, 3]);
+    // Python: round(0.49999999999999994) = 0 (floor(x + 0.5) would give 1); halves near 2^52 stay exact
+    expect(roundHalfEven(0.49999999999999994)).toBe(0);
+    expect([4503599627370494.5, 4503599627370495.5].map(roundHalfEven)).toEqual([4503599627370494, 4503599627370496]);
+  });
+
+  it('rounds the double H/F, as Python does', () => {
+    // 238/28 = 8.5 exactly -> 8; 42/28 = 1.5 -> 2; 14/28 = 0.5 -> 0
+    expect([238 / 28, 42 / 28, 14 / 28].map(roundHalfEven)).toEqual([8, 2, 0]);
   });
 });
 
@@ -33,10 +41,25 @@ describe('ergoSmartResize', () => {
     expect(ergoSmartResize(70, 70)).toEqual({ height: 56, width: 56 });
     // 126x70 -> 112x56 = 8 tokens: above the minimum, no upscale
     expect(ergoSmartResize(126, 70)).toEqual({ height: 112, width: 56 });
+    // 14x14: round(0.5) = 0 -> max(28, 0) = 28; 28*28 < 3136, beta = sqrt(3136/196) = 4, ceil(14*4/28) = 2 -> 56
+    expect(ergoSmartResize(14, 14)).toEqual({ height: 56, width: 56 });
+    // 42x42: round(1.5) = 2 -> 56x56 = 3136, exactly the minimum: kept
+    expect(ergoSmartResize(42, 42)).toEqual({ height: 56, width: 56 });
+    // 14x238: 28 x round(8.5)*28 = 28x224 = 6272 >= 3136: half-way sides, no upscale
+    expect(ergoSmartResize(14, 238)).toEqual({ height: 28, width: 224 });
+  });
+
+  it('keeps an area exactly at the budget', () => {
+    // 896x1120 = 32*40 = 1280 tokens: not over the budget, unchanged
+    expect(ergoSmartResize(896, 1120)).toEqual({ height: 896, width: 1120 });
+    // 1036x1120 = 37*40 = 1480 tokens: beta = sqrt(1160320/1003520) = 1.0753; 1036/beta/28 = 34.4 -> 34*28 = 952, 1120/beta/28 = 37.2 -> 37*28 = 1036
+    expect(ergoSmartResize(1036, 1120)).toEqual({ height: 952, width: 1036 });
   });
 
   it('handles extreme aspect ratios without an error (no max(F, ...) in the downscale branch)', () => {
+    // 1x10000: max(28, round(0.04)*28) = 28; round(10000/28 = 357.14) = 357 -> 9996; 1*357 tokens, under the budget
     expect(ergoSmartResize(1, 10000)).toEqual({ height: 28, width: 9996 });
+    expect(ergoSmartResize(10000, 1)).toEqual({ height: 9996, width: 28 });
     // 50x10000 at 640 tokens: beta = sqrt(500000/501760) = 0.9982, 50/beta/28 = 1.79 -> 56; 10000/beta/28 = 357.8 -> 358*28 = 10024
     expect(ergoSmartResize(50, 10000, at(640))).toEqual({ height: 56, width: 10024 });
   });
@@ -51,6 +74,12 @@ describe('qwenSmartResize', () => {
     expect(qwenSmartResize(2160, 3840, at(1280))).toEqual({ height: 728, width: 1316 });
   });
 
+  it('differs from ERGO\'s resize only where flooring and rounding part', () => {
+    // 4000x3000 at 1280: beta = sqrt(12e6/1003520) = 3.458; 3000/beta/28 = 30.98: floor 30 -> 840 (ERGO rounds to 31 -> 868)
+    expect(qwenSmartResize(4000, 3000, at(1280))).toEqual({ height: 1148, width: 840 });
+    expect(ergoSmartResize(4000, 3000, at(1280))).toEqual({ height: 1148, width: 868 });
+  });
+
   it('gives the paper\'s 4480-token direct baseline for a V*-sized image', () => {
     // 2246x1582: 1582/28 = 56.5 -> 56, 2246/28 = 80.2 -> 80: 56*80 = 4480 tokens
     expect(qwenSmartResize(1582, 2246)).toEqual({ height: 1568, width: 2240 });
@@ -58,6 +87,11 @@ describe('qwenSmartResize', () => {
 
   it('rejects aspect ratios above 200 with a RangeError, accepts exactly 200', () => {
     expect(() => qwenSmartResize(1, 10000)).toThrow(RangeError);
+    // 200/1 = 200 is allowed: 28 x round(7.14)*28 = 28x196; 201/1 is not (ERGO's resize still gives 28x196)
+    expect(qwenSmartResize(1, 200)).toEqual({ height: 28, width: 196 });
+    expect(qwenSmartResize(200, 1)).toEqual({ height: 196, width: 28 });
+    expect(() => qwenSmartResize(1, 201)).toThrow(RangeError);
+    expect(ergoSmartResize(1, 201)).toEqual({ height: 28, width: 196 });
     expect(() => qwenSmartResize(10000, 49)).toThrow(/aspect ratio/);
     expect(qwenSmartResize(50, 10000)).toEqual({ height: 56, width: 9996 });
   });
