@@ -5,6 +5,7 @@
 export type { Box, CoarseBox, Frame, NormBox, OriginalBox, OriginalRect, Size } from './geometry';
 export { roundHalfEven } from './roundHalfEven';
 export {
+  AspectRatioError,
   budgetPixels,
   DEFAULT_BUDGET,
   ergoSmartResize,

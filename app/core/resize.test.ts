@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { budgetPixels, ergoSmartResize, qwenSmartResize } from './resize';
-import { roundHalfEven } from './roundHalfEven';
+import { AspectRatioError, budgetPixels, ergoSmartResize, qwenSmartResize } from './resize';
 
 const at = (tokens: number) => ({ maxPixels: budgetPixels(tokens) });
-
-describe('roundHalfEven (Python round)', () => {
-  it('rounds exact halves to the even neighbour', () => {
-    expect([0.5, 1.5, 2.5, 3.5, 56.5, -1.5].map(roundHalfEven)).toEqual([0, 2, 2, 4, 56, -2]);
-    expect([2.4999999999999996, 2.5000000000000004].map(roundHalfEven)).toEqual([2, 3]);
-    // Python: round(0.49999999999999994) = 0 (floor(x + 0.5) would give 1); halves near 2^52 stay exact
-    expect(roundHalfEven(0.49999999999999994)).toBe(0);
-    expect([4503599627370494.5, 4503599627370495.5].map(roundHalfEven)).toEqual([4503599627370494, 4503599627370496]);
-  });
-
-  it('rounds the double H/F, as Python does', () => {
-    // 238/28 = 8.5 exactly -> 8; 42/28 = 1.5 -> 2; 14/28 = 0.5 -> 0
-    expect([238 / 28, 42 / 28, 14 / 28].map(roundHalfEven)).toEqual([8, 2, 0]);
-  });
-});
 
 describe('ergoSmartResize', () => {
   it('keeps an image already under budget, rounding half-way sides to even', () => {
@@ -63,6 +47,13 @@ describe('ergoSmartResize', () => {
     // 50x10000 at 640 tokens: beta = sqrt(500000/501760) = 0.9982, 50/beta/28 = 1.79 -> 56; 10000/beta/28 = 357.8 -> 358*28 = 10024
     expect(ergoSmartResize(50, 10000, at(640))).toEqual({ height: 56, width: 10024 });
   });
+
+  it('gives a zero side past 1:5120, as the reference does (no max(F, ...) on downscale)', () => {
+    // 1x100000: 28x100016 = 3572 tokens > 1280; beta = sqrt(100000/1003520) = 0.3157; 1/beta/28 = 0.113 -> 0
+    // (Python: (0, 316792)); 14x60000: 14/0.9149/28 = 0.547 -> 1, still a 28-pixel side
+    expect(ergoSmartResize(1, 100000)).toEqual({ height: 0, width: 316792 });
+    expect(ergoSmartResize(14, 60000)).toEqual({ height: 28, width: 65576 });
+  });
 });
 
 describe('qwenSmartResize', () => {
@@ -87,10 +78,11 @@ describe('qwenSmartResize', () => {
 
   it('rejects aspect ratios above 200 with a RangeError, accepts exactly 200', () => {
     expect(() => qwenSmartResize(1, 10000)).toThrow(RangeError);
+    expect(() => qwenSmartResize(1, 10000)).toThrow(expect.objectContaining({ code: 'aspect-ratio', message: expect.stringContaining('10000x1') }));
     // 200/1 = 200 is allowed: 28 x round(7.14)*28 = 28x196; 201/1 is not (ERGO's resize still gives 28x196)
     expect(qwenSmartResize(1, 200)).toEqual({ height: 28, width: 196 });
     expect(qwenSmartResize(200, 1)).toEqual({ height: 196, width: 28 });
-    expect(() => qwenSmartResize(1, 201)).toThrow(RangeError);
+    expect(() => qwenSmartResize(1, 201)).toThrow(AspectRatioError);
     expect(ergoSmartResize(1, 201)).toEqual({ height: 28, width: 196 });
     expect(() => qwenSmartResize(10000, 49)).toThrow(/aspect ratio/);
     expect(qwenSmartResize(50, 10000)).toEqual({ height: 56, width: 9996 });

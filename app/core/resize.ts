@@ -37,6 +37,10 @@ export interface ResizeOptions {
  * - Over `maxPixels`: scaled by `beta = sqrt(H*W / maxPixels)` and ROUNDED, so the area may exceed
  *   `maxPixels` slightly (3840x2160 at 1280 tokens gives 1344x756 = 1296 tokens).
  * - Under `minPixels`: scaled up by `beta = sqrt(minPixels / (H*W))` and rounded up.
+ *
+ * The downscale branch has no lower bound, exactly like the reference: a side thinner than 1/5120
+ * of the other at 1280 tokens (`H/W < 14^2 / maxPixels`) comes out 0, an image no resampler can
+ * produce. Callers must reject such sizes.
  */
 export function ergoSmartResize(height: number, width: number, opts: ResizeOptions = {}): Size {
   const { factor = PATCH_FACTOR, minPixels = MIN_PIXELS, maxPixels = budgetPixels(DEFAULT_BUDGET) } = opts;
@@ -55,15 +59,23 @@ export function ergoSmartResize(height: number, width: number, opts: ResizeOptio
 }
 
 /**
+ * Thrown by `qwenSmartResize` for an image more elongated than `MAX_ASPECT_RATIO`. A `RangeError`
+ * (as Python's `ValueError` there), with a `code` for callers across the worker boundary.
+ */
+export class AspectRatioError extends RangeError {
+  readonly code = 'aspect-ratio';
+}
+
+/**
  * Qwen2.5-VL's own `smart_resize` (the stock processor's): like ERGO's, but the downscale branch
  * floors (at least one factor), so the area never exceeds `maxPixels` (default 16384 tokens).
- * Throws `RangeError` when the longer side is more than 200 times the shorter.
+ * Throws `AspectRatioError` when the longer side is more than 200 times the shorter.
  */
 export function qwenSmartResize(height: number, width: number, opts: ResizeOptions = {}): Size {
   const { factor = PATCH_FACTOR, minPixels = MIN_PIXELS, maxPixels = budgetPixels(QWEN_MAX_TOKENS) } = opts;
   const ratio = Math.max(height, width) / Math.min(height, width);
   if (ratio > MAX_ASPECT_RATIO) {
-    throw new RangeError(`absolute aspect ratio must be smaller than ${MAX_ASPECT_RATIO}, got ${ratio} for ${width}x${height}`);
+    throw new AspectRatioError(`absolute aspect ratio must be smaller than ${MAX_ASPECT_RATIO}, got ${ratio} for ${width}x${height}`);
   }
   let h = Math.max(factor, roundHalfEven(height / factor) * factor);
   let w = Math.max(factor, roundHalfEven(width / factor) * factor);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ergoCost, visionTokens } from './tokens';
+import { ergoCost, ergoImageCost, fullImageCost, rectSize, visionTokens } from './tokens';
 
 describe('visionTokens', () => {
   it('counts one token per 28x28 block', () => {
@@ -8,7 +8,36 @@ describe('visionTokens', () => {
   });
 });
 
+describe('ergoImageCost and fullImageCost', () => {
+  it('price one image at ERGO\'s budget and at stock Qwen\'s 16384-token cap', () => {
+    // 3840x2160 at 1280: 1344x756 = 48*27 = 1296 tokens (ERGO's rounding overshoots the budget)
+    expect(ergoImageCost({ width: 3840, height: 2160 })).toEqual({ width: 1344, height: 756, tokens: 1296 });
+    // Qwen at 16384: 2160/28 = 77.1 -> 77*28 = 2156, 3840/28 = 137.1 -> 137*28 = 3836: 77*137 = 10549 tokens
+    expect(fullImageCost({ width: 3840, height: 2160 })).toEqual({ width: 3836, height: 2156, tokens: 10549 });
+  });
+
+  it('has a full-image reference up to Qwen\'s 200:1 limit, none past it', () => {
+    expect(fullImageCost({ width: 200, height: 1 })).toEqual({ width: 196, height: 28, tokens: 7 }); // 1*7 tokens
+    expect(fullImageCost({ width: 201, height: 1 })).toBeNull();
+  });
+});
+
+describe('rectSize', () => {
+  it('is the exclusive-corner extent', () => {
+    expect(rectSize({ x1: 10, y1: 20, x2: 970, y2: 560 })).toEqual({ width: 960, height: 540 });
+  });
+});
+
 describe('ergoCost', () => {
+  it('sums the coarse image and the crop against the full image', () => {
+    // coarse 1296 tokens; crop 960x540: 540/28 = 19.3 -> 19, 960/28 = 34.3 -> 34: 19*34 = 646 tokens (under budget)
+    // ERGO 1296 + 646 = 1942 against 10549: 100 * (1 - 1942/10549) = 81.59 % saved
+    const cost = ergoCost({ width: 3840, height: 2160 }, { x1: 960, y1: 540, x2: 1920, y2: 1080 });
+    expect(cost.crop).toEqual({ width: 952, height: 532, tokens: 646 });
+    expect(cost.ergoTokens).toBe(1942);
+    expect(cost.percentSaved).toBeCloseTo(81.59067210162101, 10);
+  });
+
   it('reproduces the paper-scale ledger for a V*-sized image at 640 tokens', () => {
     // coarse: ergoSmartResize(1582, 2246, 640 tokens) = 588x840 = 21*30 = 630 tokens
     // crop 1123x791 of the original: under budget, rounded: 791/28 = 28.25 -> 28, 1123/28 = 40.1 -> 40: 1120 tokens > 640,

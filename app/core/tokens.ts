@@ -3,7 +3,7 @@
  * would spend on the whole original.
  */
 import type { OriginalRect, Size } from './geometry';
-import { budgetPixels, DEFAULT_BUDGET, ergoSmartResize, PATCH_FACTOR, QWEN_MAX_TOKENS, qwenSmartResize } from './resize';
+import { AspectRatioError, budgetPixels, DEFAULT_BUDGET, ergoSmartResize, PATCH_FACTOR, QWEN_MAX_TOKENS, qwenSmartResize } from './resize';
 
 /** Vision tokens of an image already resized to `height` x `width` (multiples of 28): one per 28x28 block. */
 export function visionTokens(height: number, width: number): number {
@@ -32,7 +32,7 @@ export function fullImageCost(original: Size, capTokens: number = QWEN_MAX_TOKEN
   try {
     return tokenized(qwenSmartResize(original.height, original.width, { maxPixels: budgetPixels(capTokens) }));
   } catch (error) {
-    if (error instanceof RangeError) return null;
+    if (error instanceof AspectRatioError) return null;
     throw error;
   }
 }
