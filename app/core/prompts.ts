@@ -35,6 +35,7 @@ export const ERGO_PROMPTS: ErgoPrompts = {
 /** The prompts with the demo's fine-turn text (`</think>`). */
 export const ERGO_DEMO_PROMPTS: ErgoPrompts = { ...ERGO_PROMPTS, fine: (question) => question + FINE_SUFFIX_DEMO };
 
+/** The prompt set for a fine-turn text variant: `evaluation` (parity default) or `demo`. */
 export function promptsFor(variant: FineTextVariant): ErgoPrompts {
   return variant === 'demo' ? ERGO_DEMO_PROMPTS : ERGO_PROMPTS;
 }
