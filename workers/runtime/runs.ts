@@ -61,6 +61,10 @@ function rgbaCopy(img: RgbaImage): RgbaImage {
 
 /** Resizes with the core's resampler (PIL-equivalent filters). */
 function resized(src: RgbaImage, to: Size, filter: 'bicubic' | 'lanczos'): RgbaImage {
+  // ERGO's downscale has no lower bound: past about 1:5120 (at 1280 tokens) a side rounds to 0.
+  if (to.width < 1 || to.height < 1) {
+    throw new EngineError('image-too-thin', `a ${src.width}x${src.height} image is too elongated: ERGO's resize gives ${to.width}x${to.height}`);
+  }
   return resizeRGBA(src, to.width, to.height, filter);
 }
 
