@@ -6,6 +6,8 @@ noise) plus, when a photo path is given, a crop of a real photograph. Each case 
 RGB bytes and Pillow's output, gzip-compressed, so the tests need no Python.
 
 usage: /usr/bin/python3 scripts/pil_fixtures.py [photo.jpg]
+The committed photo cases use /usr/share/backgrounds/mate/nature/Garden.jpg from Debian's
+mate-backgrounds (GPL-2+); the output is byte-identical on every run with the same Pillow.
 """
 import gzip
 import json
@@ -56,19 +58,41 @@ CASES = [
     ("tiny-up-bicubic", (3, 2), (56, 56), "bicubic"),
 ]
 
+
+def pattern(width, height):
+    """Integer-only pixels that the test recomputes, so a large source costs no fixture bytes."""
+    data = bytearray(width * height * 3)
+    i = 0
+    for y in range(height):
+        for x in range(width):
+            data[i] = (x * 7 + y * 13) & 255
+            data[i + 1] = ((x ^ y) * 5) & 255
+            data[i + 2] = ((x * y) >> 4) & 255
+            i += 3
+    return Image.frombytes("RGB", (width, height), bytes(data))
+
+
+# Wide enough that resizeRGBA feeds the source to its horizontal pass in several strips (an odd
+# number of rows each); the source is `pattern`, not stored.
+WIDE = ("wide-strips-bicubic", (6000, 131), (1500, 40), "bicubic")
+
 FILTERS = {"bicubic": Image.BICUBIC, "lanczos": Image.LANCZOS}
 
 
-def write_case(name, src, size, filt, note=""):
+def write_case(name, src, size, filt, note="", store_source=True):
     out = src.resize(size, FILTERS[filt])
-    (OUT / f"{name}.src.rgb.gz").write_bytes(gzip.compress(src.tobytes(), mtime=0))
+    if store_source:
+        (OUT / f"{name}.src.rgb.gz").write_bytes(gzip.compress(src.tobytes(), mtime=0))
     (OUT / f"{name}.out.rgb.gz").write_bytes(gzip.compress(out.tobytes(), mtime=0))
-    return {"name": name, "source": list(src.size), "target": list(size), "filter": filt, "note": note}
+    case = {"name": name, "source": list(src.size), "target": list(size), "filter": filt, "note": note}
+    return case if store_source else {**case, "pattern": True}
 
 
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     index = [write_case(name, scene(*src, seed=i), size, filt) for i, (name, src, size, filt) in enumerate(CASES)]
+    name, src, size, filt = WIDE
+    index.append(write_case(name, pattern(*src), size, filt, "source is pattern(): recomputed by the test", store_source=False))
     if len(sys.argv) > 1:
         photo = Image.open(sys.argv[1]).convert("RGB")
         crop = photo.crop((photo.width // 3, photo.height // 3, photo.width // 3 + 320, photo.height // 3 + 240))

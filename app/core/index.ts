@@ -41,4 +41,4 @@ export {
   type ChoiceQuestion,
   type ContentPart,
 } from './messages';
-export { resizeRGBA, type ResampleFilter, type RgbaPixels } from './resample';
+export { ResampleError, resizeRGBA, type ResampleErrorCode, type ResampleFilter, type RgbaPixels } from './resample';

@@ -1,210 +1,166 @@
 /**
- * Pillow-faithful antialiased resampling of RGBA pixels (ImageData layout): the coarse image is
- * resized with PIL's BICUBIC and the crop with LANCZOS in ERGO, and a canvas `drawImage` is not the
- * same (no antialiasing kernel widening), so the model would see different pixels.
+ * Pillow-faithful antialiased resampling of RGBA pixels (ImageData layout). ERGO resizes the
+ * coarse image with PIL's BICUBIC and the crop with LANCZOS; a canvas `drawImage` does not widen
+ * its kernel when downscaling, so the model would see different pixels.
  *
- * Mirrors Pillow's 8-bit path: separable passes (horizontal, then vertical) whose kernels widen by
- * the downscale ratio, per-pixel weights normalized then stored as 22-bit fixed point, rounding
- * offset, and an 8-bit clamped intermediate between the passes. Alpha is ignored like
- * `convert('RGB')`; output alpha is 255.
+ * Mirrors Pillow's 8-bit path: a horizontal pass, then a vertical pass (each only when that side
+ * changes), with the coefficient tables of `resampleKernel.ts` and an 8-bit clamped intermediate.
+ * The passes run in WebAssembly SIMD (`resample.wat`): one instance per JavaScript realm, whose
+ * memory grows to the largest resize seen and is reused, so repeated resizes touch warm pages.
  */
+import { axisKernel, type AxisKernel, type ResampleFilter } from './resampleKernel';
+import { RESAMPLE_WASM_BASE64 } from './resampleWasm';
 
-export type ResampleFilter = 'bicubic' | 'lanczos';
+export type { ResampleFilter } from './resampleKernel';
 
 export interface RgbaPixels {
+  /** `width * height * 4` bytes, row-major RGBA. */
   readonly data: Uint8ClampedArray;
   readonly width: number;
   readonly height: number;
 }
 
-const PRECISION_BITS = 32 - 8 - 2;
-const HALF = 1 << (PRECISION_BITS - 1);
-const ONE = 1 << PRECISION_BITS;
+export type ResampleErrorCode = 'bad-size' | 'bad-data' | 'wasm-simd-unsupported' | 'out-of-memory';
 
-interface Filter {
-  readonly support: number;
-  weight(x: number): number;
-}
-
-const BICUBIC_A = -0.5;
-
-const FILTERS: Record<ResampleFilter, Filter> = {
-  bicubic: {
-    support: 2,
-    weight(x) {
-      const t = Math.abs(x);
-      if (t < 1) return ((BICUBIC_A + 2) * t - (BICUBIC_A + 3)) * t * t + 1;
-      if (t < 2) return (((t - 5) * t + 8) * t - 4) * BICUBIC_A;
-      return 0;
-    },
-  },
-  lanczos: {
-    support: 3,
-    weight(x) {
-      if (x <= -3 || x >= 3) return 0;
-      return sinc(x) * sinc(x / 3);
-    },
-  },
-};
-
-function sinc(x: number): number {
-  if (x === 0) return 1;
-  const px = Math.PI * x;
-  return Math.sin(px) / px;
-}
-
-/** Per output index: first input index, tap count, and `taps` fixed-point weights. */
-interface Kernel {
-  readonly first: Int32Array;
-  readonly count: Int32Array;
-  readonly taps: number;
-  readonly weights: Int32Array;
-}
-
-/** Pillow's `precompute_coeffs` + `normalize_coeffs_8bpc` for one axis. */
-function kernel(inSize: number, outSize: number, filter: Filter): Kernel {
-  const scale = inSize / outSize;
-  const filterScale = Math.max(scale, 1);
-  const support = filter.support * filterScale;
-  const taps = Math.ceil(support) * 2 + 1;
-  const first = new Int32Array(outSize);
-  const count = new Int32Array(outSize);
-  const weights = new Int32Array(outSize * taps);
-  const row = new Float64Array(taps);
-  for (let out = 0; out < outSize; out++) {
-    const center = (out + 0.5) * scale;
-    const min = Math.max(Math.trunc(center - support + 0.5), 0);
-    const n = Math.min(Math.trunc(center + support + 0.5), inSize) - min;
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const w = filter.weight((i + min - center + 0.5) / filterScale);
-      row[i] = w;
-      sum += w;
-    }
-    for (let i = 0; i < n; i++) {
-      const w = sum !== 0 ? row[i]! / sum : row[i]!;
-      // C's (int) truncation of w * 2^22 -/+ 0.5: round half away from zero.
-      weights[out * taps + i] = w < 0 ? Math.trunc(-0.5 + w * ONE) : Math.trunc(0.5 + w * ONE);
-    }
-    first[out] = min;
-    count[out] = n;
+export class ResampleError extends RangeError {
+  constructor(
+    readonly code: ResampleErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ResampleError';
   }
-  return { first, count, taps, weights };
 }
 
-const clip8 = (acc: number): number => {
-  const v = acc >> PRECISION_BITS;
-  return v < 0 ? 0 : v > 255 ? 255 : v;
-};
-
-/** Packed little-endian RGBA words: one memory read per pixel instead of three. */
-function pixelWords(src: RgbaPixels): Uint32Array {
-  const { data } = src;
-  const aligned = data.byteOffset % 4 === 0 ? data : data.slice();
-  return new Uint32Array(aligned.buffer, aligned.byteOffset, src.width * src.height);
+/** The exports of `resample.wat`; pointers, strides and sizes in bytes except where named pixels/rows. */
+interface Passes {
+  horizontal(src: number, srcStride: number, rows: number, dst: number, outWidth: number, first: number, count: number, weights: number, taps: number): void;
+  vertical(src: number, stride: number, rowOffset: number, dst: number, width: number, first: number, count: number, weights: number, taps: number, y: number): void;
 }
 
-/** Horizontal pass over rows `[rowStart, rowEnd)` of RGBA `src` into a packed RGB buffer. */
-function horizontal(src: RgbaPixels, rowStart: number, rowEnd: number, outWidth: number, k: Kernel): Uint8Array {
-  const out = new Uint8Array((rowEnd - rowStart) * outWidth * 3);
-  const words = pixelWords(src);
-  const { first, count, weights, taps } = k;
-  const width = src.width;
-  let o = 0;
-  for (let y = rowStart; y < rowEnd; y++) {
-    const rowBase = y * width;
-    for (let x = 0; x < outWidth; x++) {
-      // Sums stay within int32 (as in Pillow's C), so int32 arithmetic is exact and fast.
-      let r = HALF;
-      let g = HALF;
-      let b = HALF;
-      const n = count[x]!;
-      const wBase = x * taps;
-      const p = rowBase + first[x]!;
-      for (let i = 0; i < n; i++) {
-        const w = weights[wBase + i]!;
-        const px = words[p + i]!;
-        r = (r + Math.imul(px & 0xff, w)) | 0;
-        g = (g + Math.imul((px >>> 8) & 0xff, w)) | 0;
-        b = (b + Math.imul((px >>> 16) & 0xff, w)) | 0;
-      }
-      out[o++] = clip8(r);
-      out[o++] = clip8(g);
-      out[o++] = clip8(b);
-    }
+interface Engine {
+  readonly memory: WebAssembly.Memory;
+  readonly passes: Passes;
+}
+
+let engine: Engine | undefined;
+
+function loadEngine(): Engine {
+  if (engine) return engine;
+  const bytes = Uint8Array.from(atob(RESAMPLE_WASM_BASE64), (c) => c.charCodeAt(0));
+  if (!WebAssembly.validate(bytes)) {
+    throw new ResampleError('wasm-simd-unsupported', 'this JavaScript engine cannot run WebAssembly SIMD, which resizing needs');
   }
-  return out;
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+  engine = { memory, passes: instance.exports as unknown as Passes };
+  return engine;
 }
 
-/** Vertical pass: packed RGB rows (starting at input row `rowOffset`) -> RGBA output. */
-function vertical(src: Uint8Array, width: number, rowOffset: number, outHeight: number, k: Kernel): Uint8ClampedArray {
-  const out = new Uint8ClampedArray(width * outHeight * 4);
-  const stride = width * 3;
-  const acc = new Int32Array(stride);
-  for (let y = 0; y < outHeight; y++) {
-    acc.fill(HALF);
-    const n = k.count[y]!;
-    const wBase = y * k.taps;
-    const start = k.first[y]! - rowOffset;
-    // Row-major accumulation keeps memory access sequential (the kernel runs down columns).
-    for (let i = 0; i < n; i++) {
-      const w = k.weights[wBase + i]!;
-      const base = (start + i) * stride;
-      for (let j = 0; j < stride; j++) acc[j] = (acc[j]! + Math.imul(src[base + j]!, w)) | 0;
-    }
-    let o = y * width * 4;
-    for (let j = 0; j < stride; j += 3) {
-      out[o] = clip8(acc[j]!);
-      out[o + 1] = clip8(acc[j + 1]!);
-      out[o + 2] = clip8(acc[j + 2]!);
-      out[o + 3] = 255;
-      o += 4;
-    }
+/** Source bytes copied into wasm memory per horizontal call: small enough to stay in cache. */
+const STRIP_BYTES = 1 << 20;
+/** The vertical pass's last 16-byte group may reach this far past a row. */
+const GROUP_SLACK = 16;
+
+/** Bump allocation of 16-byte-aligned regions, laid out before the memory is grown. */
+class Layout {
+  size = 0;
+  take(bytes: number): number {
+    const at = this.size;
+    this.size += Math.ceil(bytes / 16) * 16;
+    return at;
   }
-  return out;
 }
 
-function rgbToRgba(rgb: Uint8Array, width: number, height: number): Uint8ClampedArray {
-  const out = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0, o = 0; i < rgb.length; i += 3, o += 4) {
-    out[o] = rgb[i]!;
-    out[o + 1] = rgb[i + 1]!;
-    out[o + 2] = rgb[i + 2]!;
-    out[o + 3] = 255;
-  }
-  return out;
+/** An axis kernel and where its three tables go in wasm memory. */
+interface PlacedKernel {
+  readonly table: AxisKernel;
+  readonly firstAt: number;
+  readonly countAt: number;
+  readonly weightsAt: number;
 }
 
-function rgbaToRgb(src: RgbaPixels): Uint8Array {
-  const out = new Uint8Array(src.width * src.height * 3);
-  for (let i = 0, o = 0; o < out.length; i += 4, o += 3) {
-    out[o] = src.data[i]!;
-    out[o + 1] = src.data[i + 1]!;
-    out[o + 2] = src.data[i + 2]!;
+function placeKernel(layout: Layout, table: AxisKernel): PlacedKernel {
+  return { table, firstAt: layout.take(table.first.byteLength), countAt: layout.take(table.count.byteLength), weightsAt: layout.take(table.weights.byteLength) };
+}
+
+function writeKernel(heap: Uint8Array, k: PlacedKernel): void {
+  heap.set(bytesOf(k.table.first), k.firstAt);
+  heap.set(bytesOf(k.table.count), k.countAt);
+  heap.set(bytesOf(k.table.weights), k.weightsAt);
+}
+
+const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+function ensureCapacity(memory: WebAssembly.Memory, bytes: number): void {
+  const missing = bytes - memory.buffer.byteLength;
+  if (missing <= 0) return;
+  try {
+    memory.grow(Math.ceil(missing / 65536));
+  } catch {
+    throw new ResampleError('out-of-memory', `resizing needs ${bytes} bytes of WebAssembly memory, which could not be allocated`);
   }
-  return out;
+}
+
+function opaqueCopy(image: RgbaPixels): RgbaPixels {
+  const data = image.data.slice();
+  for (let i = 3; i < data.length; i += 4) data[i] = 255;
+  return { data, width: image.width, height: image.height };
 }
 
 /**
- * Resizes `image` to `width` x `height` like Pillow's `Image.resize((width, height), filter)` on
- * its RGB channels. Bit-exact with Pillow's 8-bit fixed-point path (up to the last bit of `sin`
- * in Lanczos weights). A pass whose size does not change is skipped, as in Pillow.
+ * Resizes `image` to `width` x `height` pixels like Pillow's `Image.resize((width, height), filter)`
+ * on its RGB channels: bit-exact with Pillow's 8-bit fixed-point path (Lanczos weights up to the
+ * last bit of `Math.sin`, which matched libm on every fixture). Input alpha is ignored and output
+ * alpha is 255, like `convert('RGB')`. The result is a new buffer; `image` is not modified.
+ * Throws `ResampleError` with code `bad-size` (a target side not a positive integer), `bad-data`
+ * (data length is not width * height * 4), `wasm-simd-unsupported` or `out-of-memory`.
  */
 export function resizeRGBA(image: RgbaPixels, width: number, height: number, filter: ResampleFilter): RgbaPixels {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new RangeError(`resize target must be positive integers, got ${width}x${height}`);
+    throw new ResampleError('bad-size', `resize target must be positive integers, got ${width}x${height}`);
   }
-  const f = FILTERS[filter];
-  const needH = width !== image.width;
-  const needV = height !== image.height;
-  if (!needV) {
-    const rgb = needH ? horizontal(image, 0, image.height, width, kernel(image.width, width, f)) : rgbaToRgb(image);
-    return { data: rgbToRgba(rgb, width, height), width, height };
+  const { width: srcWidth, height: srcHeight, data } = image;
+  if (!(srcWidth >= 1 && srcHeight >= 1) || data.length !== srcWidth * srcHeight * 4) {
+    throw new ResampleError('bad-data', `source of ${srcWidth}x${srcHeight} pixels needs ${srcWidth * srcHeight * 4} bytes, got ${data.length}`);
   }
-  const kv = kernel(image.height, height, f);
-  // Only the input rows some output row reads need the horizontal pass.
-  const rowStart = kv.first[0]!;
-  const rowEnd = kv.first[height - 1]! + kv.count[height - 1]!;
-  const rows = needH ? horizontal(image, rowStart, rowEnd, width, kernel(image.width, width, f)) : rgbaToRgb(image).subarray(rowStart * width * 3, rowEnd * width * 3);
-  return { data: vertical(rows, width, rowStart, height, kv), width, height };
+  const needH = width !== srcWidth;
+  const needV = height !== srcHeight;
+  if (!needH && !needV) return opaqueCopy(image);
+
+  const { memory, passes } = loadEngine();
+  const layout = new Layout();
+  const kh = needH ? placeKernel(layout, axisKernel(srcWidth, width, filter)) : null;
+  const kv = needV ? placeKernel(layout, axisKernel(srcHeight, height, filter)) : null;
+  // Only the source rows that some output row reads go through the horizontal pass.
+  const rowStart = kv ? kv.table.first[0]! : 0;
+  const rowEnd = kv ? kv.table.first[height - 1]! + kv.table.count[height - 1]! : srcHeight;
+  const srcStride = srcWidth * 4;
+  const stripRows = Math.max(1, Math.min(rowEnd - rowStart, Math.floor(STRIP_BYTES / srcStride)));
+  // One spare row after the strip and after `mid`: the horizontal pass works on row pairs.
+  const strip = kh ? layout.take((stripRows + 1) * srcStride) : 0;
+  const midStride = width * 4;
+  const mid = layout.take((rowEnd - rowStart + 1) * midStride + GROUP_SLACK);
+  const out = kv ? layout.take(height * midStride + GROUP_SLACK) : mid;
+  ensureCapacity(memory, layout.size);
+
+  const heap = new Uint8Array(memory.buffer);
+  const source = bytesOf(data);
+  if (kh) {
+    writeKernel(heap, kh);
+    for (let y = rowStart; y < rowEnd; y += stripRows) {
+      const rows = Math.min(stripRows, rowEnd - y);
+      heap.set(source.subarray(y * srcStride, (y + rows) * srcStride), strip);
+      passes.horizontal(strip, srcStride, rows, mid + (y - rowStart) * midStride, width, kh.firstAt, kh.countAt, kh.weightsAt, kh.table.taps);
+    }
+  } else {
+    heap.set(source.subarray(rowStart * srcStride, rowEnd * srcStride), mid);
+  }
+  if (kv) {
+    writeKernel(heap, kv);
+    for (let y = 0; y < height; y++) {
+      passes.vertical(mid, midStride, rowStart, out + y * midStride, width, kv.firstAt, kv.countAt, kv.weightsAt, kv.table.taps, y);
+    }
+  }
+  return { data: new Uint8ClampedArray(memory.buffer.slice(out, out + height * midStride)), width, height };
 }
