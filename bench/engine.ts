@@ -14,7 +14,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
-import type { StageStats } from '../workers/protocol';
+import type { StageStats } from '../pipeline/protocol';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HARNESS_DIR = process.env.HARNESS_DIST_DIR ?? `${ROOT}dist-harness`;

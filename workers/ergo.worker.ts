@@ -8,10 +8,10 @@
  * here; both are disposed when replaced and on `unload`.
  */
 import { InterruptableStoppingCriteria } from '@huggingface/transformers';
-import { eventTransferables, type WorkerEvent, type WorkerRequest } from './protocol';
-import { loadEngine, type LoadedEngine } from './runtime/load';
-import { runBaseline, runErgo, runManualFine, type CoarseTurn, type RunIO } from './runtime/runs';
-import { CancelledError, EngineError, disposeCache } from './runtime/turns';
+import { eventTransferables, type WorkerEvent, type WorkerRequest } from '../pipeline/protocol';
+import { loadEngine, type LoadedEngine } from '../engines/transformers/load';
+import { runBaseline, runErgo, runManualFine, type CoarseTurn, type RunIO } from '../pipeline/runs';
+import { CancelledError, EngineError, disposeCache } from '../engines/transformers/turns';
 
 type QueuedRequest = Exclude<WorkerRequest, { type: 'cancel' }>;
 

@@ -6,7 +6,7 @@
  * are each one long call that keeps the worker busy, so waiting for it to read `cancel` could take
  * minutes: the client terminates the worker instead and starts a fresh one.
  */
-import type { Phase } from '../../workers/protocol';
+import type { Phase } from '../../pipeline/protocol';
 
 export type CancelAction = 'post' | 'restart';
 

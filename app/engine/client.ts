@@ -9,7 +9,7 @@
  * waiting in the terminated worker end with an `engine-restarted` error. The ERGO cache of the last
  * run lives in the worker, so a restart also forgets it (a later `run-fine` reports `no-cached-run`).
  */
-import { TERMINAL_EVENT_TYPES, type LoadRequest, type Phase, type WorkerEvent, type WorkerRequest } from '../../workers/protocol';
+import { TERMINAL_EVENT_TYPES, type LoadRequest, type Phase, type WorkerEvent, type WorkerRequest } from '../../pipeline/protocol';
 import { cancelAction } from './cancelPolicy';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

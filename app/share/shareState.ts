@@ -5,7 +5,7 @@
  * bad values and non-https image URLs are reported and dropped, never acted upon.
  */
 import type { CoarseBox } from '../core/geometry';
-import type { BackendPreference, NoBoxFallback } from '../../workers/protocol';
+import type { BackendPreference, NoBoxFallback } from '../../pipeline/protocol';
 
 export interface ShareState {
   readonly question?: string;

@@ -3,11 +3,11 @@
  * client lives here, outside the store: state holds data only.
  */
 import { EngineClient } from '../engine/client';
-import { findModel } from '../engine/registry';
+import { findModel } from '../../pipeline/registry';
 import { parseTrace, type Trace } from '../trace/trace';
 import { decodeShareState, encodeShareState } from '../share/shareState';
 import type { CoarseBox } from '../core/geometry';
-import type { BoxStatus, ModelSource } from '../../workers/protocol';
+import type { BoxStatus, ModelSource } from '../../pipeline/protocol';
 import { cropRect, ergoImageCost } from '../core';
 import { readImageFile } from './imageFile';
 import { reduceEvent, useLens, type LensImage, type LensState } from './lensStore';

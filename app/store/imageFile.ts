@@ -2,7 +2,7 @@
  * Checks a file the user gave before it replaces the current image: that it decodes, has pixels,
  * and is within the pixel limit; and hashes it for traces. Errors say what to do.
  */
-import { MAX_IMAGE_PIXELS } from '../../workers/protocol';
+import { MAX_IMAGE_PIXELS } from '../../pipeline/protocol';
 import type { LensImage } from './lensStore';
 
 export type ImageRead = { readonly ok: true; readonly image: LensImage } | { readonly ok: false; readonly code: string; readonly message: string };

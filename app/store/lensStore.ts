@@ -4,7 +4,7 @@
  * `selectors.ts`.
  */
 import { create } from 'zustand';
-import type { BackendPreference, RunSettings, WorkerEvent } from '../../workers/protocol';
+import type { BackendPreference, RunSettings, WorkerEvent } from '../../pipeline/protocol';
 import type { CoarseBox } from '../core/geometry';
 import { applyLoadEvent, IDLE_LOAD, type LoadState } from './loadState';
 import { applyRunEvent, type RunState } from './runState';

@@ -2,7 +2,7 @@
  * Model loading as the UI shows it: per-file and overall download progress, the loaded model's
  * backend report, or the error. Pure reducer over the worker's events for the load request.
  */
-import type { LoadedModel, WorkerErrorInfo, WorkerEvent } from '../../workers/protocol';
+import type { LoadedModel, WorkerErrorInfo, WorkerEvent } from '../../pipeline/protocol';
 
 export interface FileProgress {
   readonly loaded: number;

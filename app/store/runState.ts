@@ -3,7 +3,7 @@
  * Everything the panels display that can be computed from this (the live box, the ledger) is
  * derived in selectors, not stored.
  */
-import type { BoxStatus, Phase, RgbaImage, RunSettings, Stage, StageStats, WorkerEvent, WorkerErrorInfo } from '../../workers/protocol';
+import type { BoxStatus, Phase, RgbaImage, RunSettings, Stage, StageStats, WorkerEvent, WorkerErrorInfo } from '../../pipeline/protocol';
 import type { CoarseBox, Size } from '../core/geometry';
 
 export type RunKind = 'ergo' | 'fine' | 'direct' | 'coarse-only' | 'trace';

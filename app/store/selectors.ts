@@ -4,7 +4,7 @@
  */
 import { cropRect, ergoImageCost, fullImageCost, parseZoomBox, rectSize, type TokenizedSize } from '../core';
 import type { CoarseBox, OriginalRect, Size } from '../core/geometry';
-import type { StageStats } from '../../workers/protocol';
+import type { StageStats } from '../../pipeline/protocol';
 import { displayedBox, type RunState } from './runState';
 
 /** The coarse image's size: the one the worker sent, else ERGO's resize of the original at the run's budget. */

@@ -1,4 +1,4 @@
-import { findModel } from '../engine/registry';
+import { findModel } from '../../pipeline/registry';
 import { useLens } from '../store/lensStore';
 
 /** The final answer, prominent, with what produced it. */

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { cachedFiles, deleteCached, type CacheReport } from '../engine/modelCache';
-import { MODEL_REGISTRY, findModel } from '../engine/registry';
+import { MODEL_REGISTRY, findModel } from '../../pipeline/registry';
 import { loadModel, pickModelFolder, selectModel } from '../store/actions';
 import { useLens } from '../store/lensStore';
-import type { BackendPreference } from '../../workers/protocol';
+import type { BackendPreference } from '../../pipeline/protocol';
 
 const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(bytes < 10 * 1024 ** 2 ? 2 : 0)} MB`;
 

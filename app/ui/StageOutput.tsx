@@ -1,7 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useLens } from '../store/lensStore';
 import { describeBox } from '../store/runState';
-import type { Stage } from '../../workers/protocol';
+import type { Stage } from '../../pipeline/protocol';
 
 /** Readable text: tags dropped (the raw output stays one click away). */
 const readable = (text: string) => text.replace(/<\/?(think|answer|zoom)>/g, ' ').replace(/\s+/g, ' ').trim();

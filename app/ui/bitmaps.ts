@@ -4,7 +4,7 @@
  * at a fraction of it).
  */
 import { useEffect, useMemo, useState } from 'react';
-import type { RgbaImage } from '../../workers/protocol';
+import type { RgbaImage } from '../../pipeline/protocol';
 
 export function useRgbaCanvas(image: RgbaImage | null): HTMLCanvasElement | null {
   return useMemo(() => {

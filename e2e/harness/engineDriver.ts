@@ -1,6 +1,6 @@
 // Test-only: drives the real inference worker through the real EngineClient for Playwright.
 import { EngineClient, type EngineRequest } from '../../app/engine/client';
-import { TERMINAL_EVENT_TYPES, type WorkerEvent } from '../../workers/protocol';
+import { TERMINAL_EVENT_TYPES, type WorkerEvent } from '../../pipeline/protocol';
 
 /** An event as returned to the test: image pixels replaced by their byte count (cheap to serialize). */
 export type RecordedEvent = WorkerEvent | (Omit<Extract<WorkerEvent, { type: 'image' }>, 'image'> & { image: { width: number; height: number; bytes: number } });

@@ -5,7 +5,7 @@
  * All entries use the ONNX layout transformers.js v4 expects for Qwen VL models:
  * `onnx/{embed_tokens,vision_encoder,decoder_model_merged}{suffix}.onnx`.
  */
-import type { ModelSource } from '../../workers/protocol';
+import type { ModelSource } from './protocol';
 
 /** The ONNX files of a Qwen-VL export, keyed the way transformers.js names its sessions. */
 export type OnnxFile = 'embed_tokens' | 'vision_encoder' | 'decoder_model_merged';

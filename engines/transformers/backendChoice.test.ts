@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseBackend, wasmThreads } from './backendChoice';
-import { findModel } from './registry';
+import { findModel } from '../../pipeline/registry';
 
 const tiny = findModel('tiny-random-qwen2_5_vl')!;
 const hub = findModel('qwen2-vl-2b-instruct')!;

@@ -2,7 +2,7 @@
  * dtypes for a model folder the user picked: exports ship different subsets of precisions, so the
  * registry's preferred dtype per file is kept when its file is there, else the closest one present.
  */
-import type { Dtype, DtypeMap, OnnxFile } from './registry';
+import type { Dtype, DtypeMap, OnnxFile } from '../../pipeline/registry';
 
 /** File-name suffix transformers.js uses for each dtype (`onnx/<file><suffix>.onnx`). */
 export const DTYPE_SUFFIX: Readonly<Record<Dtype, string>> = { fp32: '', fp16: '_fp16', q8: '_quantized', q4: '_q4', q4f16: '_q4f16' };

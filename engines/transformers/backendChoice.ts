@@ -2,8 +2,8 @@
  * Which backend and dtypes a load uses, from the user's preference and what the browser offers.
  * Pure: the worker probes WebGPU and passes the facts in.
  */
-import type { BackendPreference, Backend } from '../../workers/protocol';
-import type { DeviceClass, DtypeMap, ModelEntry } from './registry';
+import type { BackendPreference, Backend } from '../../pipeline/protocol';
+import type { DeviceClass, DtypeMap, ModelEntry } from '../../pipeline/registry';
 
 export interface GpuProbe {
   /** An adapter was granted; null when `navigator.gpu` is missing or `requestAdapter()` gave nothing. */

@@ -66,7 +66,7 @@ export type ModelSource =
 export interface LoadRequest {
   readonly type: 'load';
   readonly requestId: string;
-  /** A registry id (`app/engine/registry.ts`). */
+  /** A registry id (`pipeline/registry.ts`). */
   readonly modelId: string;
   /** Required for registry entries that take the user's own repo or folder (`custom`, ERGO-7B); else the registry's. */
   readonly source?: ModelSource;

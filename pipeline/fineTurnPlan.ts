@@ -5,9 +5,9 @@
  * (ERGO's strict `<zoom>` parser); Qwen2-VL writes 0-1000 normalized coordinates, converted to
  * coarse pixels so the crop rule is the same for both.
  */
-import { cropRect, normToCoarse, parseZoom } from '../core';
-import type { CoarseBox, OriginalRect, Size } from '../core/geometry';
-import type { NoBoxFallback, NoBoxReason } from '../../workers/protocol';
+import { cropRect, normToCoarse, parseZoom } from '../app/core';
+import type { CoarseBox, OriginalRect, Size } from '../app/core/geometry';
+import type { NoBoxFallback, NoBoxReason } from './protocol';
 import type { BoxConvention } from './registry';
 
 export type FinePlan =

@@ -5,18 +5,18 @@
  * later manual-box fine turn, encodes only the crop and prefills only the new tokens.
  */
 import type { InterruptableStoppingCriteria } from '@huggingface/transformers';
-import { answerText, coarseTurnMessages, directTurnMessages, ergoImageCost, promptsFor, type ErgoPrompts, fullImageCost, resizeRGBA, visionTokens } from '../../app/core';
-import type { CoarseBox, OriginalRect, Size } from '../../app/core/geometry';
-import { deviceTokenCap } from '../../app/engine/directCap';
-import { planFineTurn, planForBox, type FinePlan } from '../../app/engine/fineTurnPlan';
-import { stageStats } from '../../app/engine/stats';
-import type { ImageFile, RgbaImage, RunSettings, Stage, StageStats, WorkerEvent } from '../protocol';
-import { expandImagePads, followUpIds, promptIds as renderPrompt } from './chat';
-import { decodeImage } from './decode';
-import type { LoadedEngine } from './load';
-import { buildPixelValues } from './pixels';
-import { TextDelta } from './textDelta';
-import { CancelledError, EngineError, disposeCache, type EncodedImage, type KvCache } from './turns';
+import { answerText, coarseTurnMessages, directTurnMessages, ergoImageCost, promptsFor, type ErgoPrompts, fullImageCost, resizeRGBA, visionTokens } from '../app/core';
+import type { CoarseBox, OriginalRect, Size } from '../app/core/geometry';
+import { deviceTokenCap } from '../engines/transformers/directCap';
+import { planFineTurn, planForBox, type FinePlan } from './fineTurnPlan';
+import { stageStats } from './stats';
+import type { ImageFile, RgbaImage, RunSettings, Stage, StageStats, WorkerEvent } from './protocol';
+import { expandImagePads, followUpIds, promptIds as renderPrompt } from '../engines/transformers/chat';
+import { decodeImage } from '../workers/decode';
+import type { LoadedEngine } from '../engines/transformers/load';
+import { buildPixelValues } from '../engines/transformers/pixels';
+import { TextDelta } from '../engines/transformers/textDelta';
+import { CancelledError, EngineError, disposeCache, type EncodedImage, type KvCache } from '../engines/transformers/turns';
 
 /** Where a run sends its events and learns it was cancelled. */
 export interface RunIO {

@@ -5,8 +5,8 @@
  * not apply it either, and the model's box coordinates refer to the stored pixel grid.
  * Colour-space conversion is off so the bytes match what PIL reads.
  */
-import { MAX_IMAGE_PIXELS, type RgbaImage } from '../protocol';
-import { EngineError } from './turns';
+import { MAX_IMAGE_PIXELS, type RgbaImage } from '../pipeline/protocol';
+import { EngineError } from '../engines/transformers/turns';
 
 
 /** Decodes `blob`; errors: `not-an-image` (undecodable), `image-too-large` (over MAX_IMAGE_PIXELS), `image-empty`. */

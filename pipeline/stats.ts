@@ -2,7 +2,7 @@
  * Per-stage statistics, derived in one place so every run reports them the same way.
  * Times are milliseconds; token counts are decoder tokens.
  */
-import type { StageStats } from '../../workers/protocol';
+import type { StageStats } from './protocol';
 
 /** What a run measures of a stage: StageStats without the derived rate, plus the decode steps it is derived from. */
 export type StageMeasurements = Omit<StageStats, 'tokensPerSecond'> & {

@@ -17,10 +17,10 @@ import {
   env,
   type PretrainedConfig,
 } from '@huggingface/transformers';
-import { chooseBackend, wasmThreads, type BackendChoice, type GpuProbe } from '../../app/engine/backendChoice';
-import { dtypesForFolder } from '../../app/engine/folderDtypes';
-import { boxConventionFor, findModel, type Architecture, type BoxConvention, type ModelEntry } from '../../app/engine/registry';
-import type { LoadRequest, LoadedModel, ModelSource, ProgressStatus } from '../protocol';
+import { chooseBackend, wasmThreads, type BackendChoice, type GpuProbe } from './backendChoice';
+import { dtypesForFolder } from './folderDtypes';
+import { boxConventionFor, findModel, type Architecture, type BoxConvention, type ModelEntry } from '../../pipeline/registry';
+import type { LoadRequest, LoadedModel, ModelSource, ProgressStatus } from '../../pipeline/protocol';
 import { visionPreprocessFromConfig, type VisionPreprocess } from './pixels';
 import { EngineError, Turns, type QwenVlModel } from './turns';
 
