@@ -24,11 +24,15 @@ export function answerText(response: string): string {
   return answer ? answer : response;
 }
 
+/** Every ASCII letter of the answer text, concatenated: the official evaluation's `pred`. */
+export function choiceLetters(response: string): string {
+  return answerText(response).replace(/[^A-Za-z]/g, '');
+}
+
 /**
  * Multiple-choice score: every ASCII letter of the answer text, concatenated, equals `gold`
  * case-insensitively. `(A)` is right; `A. red` is wrong (letters "Ared").
  */
 export function scoreChoice(response: string, gold: string): boolean {
-  const letters = answerText(response).replace(/[^A-Za-z]/g, '');
-  return letters.toLowerCase() === gold.toLowerCase();
+  return choiceLetters(response).toLowerCase() === gold.toLowerCase();
 }

@@ -20,7 +20,8 @@ export { ergoCost, ergoImageCost, fullImageCost, rectSize, visionTokens, type Er
 export { parseZoom, parseZoomBox, type ZoomNumbers, type ZoomParse } from './zoomBox';
 export { coarseToNorm, normToCoarse } from './normBox';
 export { cropRect } from './crop';
-export { answerText, extractAnswer, scoreChoice } from './answer';
+export { answerText, choiceLetters, extractAnswer, scoreChoice } from './answer';
+export { containment, enclosingBox, regionIoU } from './regionMetrics';
 export {
   ERGO_DEMO_PROMPTS,
   ERGO_PROMPTS,
