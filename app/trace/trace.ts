@@ -51,7 +51,12 @@ function box(value: unknown): CoarseBox | null | 'invalid' {
   return 'invalid';
 }
 
-const first = (o: Record<string, unknown>, ...keys: string[]): unknown => keys.map((k) => o[k]).find((v) => v !== undefined);
+/** Names other ERGO runtimes give the two turns' outputs (ours first). The eval replay reads the same. */
+export const COARSE_OUTPUT_KEYS = ['coarseOutput', 'coarse_output', 'stage1', 'first_turn'] as const;
+export const FINE_OUTPUT_KEYS = ['fineOutput', 'fine_output', 'stage2', 'second_turn', 'response'] as const;
+
+/** The first of `keys` that `o` has. */
+export const first = (o: Readonly<Record<string, unknown>>, ...keys: readonly string[]): unknown => keys.map((k) => o[k]).find((v) => v !== undefined);
 
 /** Validates a parsed JSON value as a trace; never throws. */
 export function parseTrace(json: unknown): TraceParse {
@@ -59,9 +64,9 @@ export function parseTrace(json: unknown): TraceParse {
   const o = json as Record<string, unknown>;
   const question = text(first(o, 'question', 'prompt'));
   if (question === null) return { ok: false, code: 'trace-no-question', message: 'the trace has no "question" string' };
-  const coarseOutput = text(first(o, 'coarseOutput', 'coarse_output', 'stage1', 'first_turn'));
+  const coarseOutput = text(first(o, ...COARSE_OUTPUT_KEYS));
   if (coarseOutput === null) return { ok: false, code: 'trace-no-coarse-output', message: 'the trace has no coarse-turn output ("coarse_output" or "stage1")' };
-  const fine = first(o, 'fineOutput', 'fine_output', 'stage2', 'second_turn', 'response');
+  const fine = first(o, ...FINE_OUTPUT_KEYS);
   const fineOutput = fine === undefined || fine === null ? null : text(fine);
   if (fine !== undefined && fine !== null && fineOutput === null) return { ok: false, code: 'trace-bad-fine-output', message: 'the fine-turn output must be a string' };
   const givenBox = box(first(o, 'box', 'bbox'));
