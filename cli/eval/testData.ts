@@ -1,0 +1,152 @@
+/**
+ * Small datasets in each layout the evaluation reads, generated for tests and benchmarks: V*
+ * (test_questions.jsonl + images + annotation JSON), HR-Bench (two parquet files, base64 PNGs),
+ * MME-RealWorld-lite (parquet shards under data/) and plain JSONL.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Uint8Array): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'ascii');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** An RGB PNG of a gradient with a dark square at `mark` (x1, y1, x2, y2): something for a box to find. */
+export function makePng(width: number, height: number, mark: readonly [number, number, number, number] = [0, 0, 0, 0]): Uint8Array {
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    for (let x = 0; x < width; x++) {
+      const inMark = x >= mark[0] && x < mark[2] && y >= mark[1] && y < mark[3];
+      raw[row + 1 + x * 3] = inMark ? 20 : (x * 255) / width;
+      raw[row + 2 + x * 3] = inMark ? 20 : (y * 255) / height;
+      raw[row + 3 + x * 3] = inMark ? 20 : 180;
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array())]);
+}
+
+const LETTERS = ['A', 'B', 'C', 'D'];
+const COLORS = ['red', 'blue', 'green', 'white'];
+
+export interface TestItem {
+  readonly question: string;
+  readonly options: readonly string[];
+  readonly label: string;
+  readonly width: number;
+  readonly height: number;
+  /** Target in original pixels. */
+  readonly target: readonly [number, number, number, number];
+  readonly png: Uint8Array;
+}
+
+/** `n` deterministic items: sizes vary so resizes differ; the gold letter cycles A-D. */
+export function testItems(n: number): TestItem[] {
+  return Array.from({ length: n }, (_, i) => {
+    const width = 160 + 28 * (i % 5);
+    const height = 120 + 14 * (i % 3);
+    const target = [20 + 7 * i, 30, 60 + 7 * i, 70] as const;
+    return {
+      question: `What is the color of object ${i}?`,
+      options: COLORS.map((c, k) => `(${LETTERS[k]}) ${c}`),
+      label: LETTERS[i % 4]!,
+      width,
+      height,
+      target,
+      png: makePng(width, height, target),
+    };
+  });
+}
+
+/** V*'s layout: `test_questions.jsonl`, images under category folders, `[x, y, w, h]` annotations beside them. */
+export function writeVstar(dir: string, items: readonly TestItem[]): void {
+  const categories = ['direct_attributes', 'relative_position'];
+  for (const c of categories) mkdirSync(path.join(dir, c), { recursive: true });
+  const lines = items.map((item, i) => {
+    const category = categories[i % 2]!;
+    const image = `${category}/sa_${i}.png`;
+    writeFileSync(path.join(dir, image), item.png);
+    const [x1, y1, x2, y2] = item.target;
+    writeFileSync(path.join(dir, `${category}/sa_${i}.json`), JSON.stringify({ target_object: ['object'], bbox: [[x1, y1, x2 - x1, y2 - y1]], width: item.width, height: item.height }));
+    const text = [item.question, ...item.options, "Answer with the option's letter from the given choices directly."].join('\n');
+    return JSON.stringify({ image, text, category, question_id: i, label: item.label });
+  });
+  writeFileSync(path.join(dir, 'test_questions.jsonl'), `${lines.join('\n')}\n`);
+}
+
+const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+
+/** HR-Bench's layout: `hr_bench_4k.parquet` and `hr_bench_8k.parquet`, options in columns A-D, base64 images. */
+export function writeHrbench(dir: string, items: readonly TestItem[]): void {
+  mkdirSync(dir, { recursive: true });
+  const half = Math.ceil(items.length / 2);
+  for (const [name, part] of [['hr_bench_4k.parquet', items.slice(0, half)], ['hr_bench_8k.parquet', items.slice(half)]] as const) {
+    const option = (k: number) => part.map((item) => item.options[k]!.slice(4));
+    const buffer = parquetWriteBuffer({
+      columnData: [
+        { name: 'index', data: part.map((_, i) => BigInt(i)), type: 'INT64' },
+        { name: 'question', data: part.map((item) => item.question), type: 'STRING' },
+        { name: 'answer', data: part.map((item) => item.label), type: 'STRING' },
+        { name: 'category', data: part.map((_, i) => (i % 2 ? 'cross' : 'single')), type: 'STRING' },
+        ...LETTERS.map((letter, k) => ({ name: letter, data: option(k), type: 'STRING' as const })),
+        { name: 'image', data: part.map((item) => b64(item.png)), type: 'STRING' },
+      ],
+    });
+    writeFileSync(path.join(dir, name), new Uint8Array(buffer));
+  }
+}
+
+/** MME-RealWorld-lite's layout: `data/train-0000N-of-00002.parquet`, options as a list, base64 images in `bytes`. */
+export function writeMmerwl(dir: string, items: readonly TestItem[]): void {
+  mkdirSync(path.join(dir, 'data'), { recursive: true });
+  const categories = ['Perception/Monitoring', 'Reasoning/Remote Sensing', 'Perception/OCR with Complex Context'];
+  const half = Math.ceil(items.length / 2);
+  [items.slice(0, half), items.slice(half)].forEach((part, shard) => {
+    const buffer = parquetWriteBuffer({
+      columnData: [
+        { name: 'index', data: part.map((_, i) => BigInt(shard * 1000 + i)), type: 'INT64' },
+        { name: 'question', data: part.map((item) => item.question), type: 'STRING' },
+        { name: 'multi-choice options', data: part.map((item) => [...item.options]) },
+        { name: 'answer', data: part.map((item) => item.label), type: 'STRING' },
+        { name: 'category', data: part.map((_, i) => categories[(shard + i) % 3]!), type: 'STRING' },
+        { name: 'l2-category', data: part.map(() => 'test'), type: 'STRING' },
+        { name: 'bytes', data: part.map((item) => b64(item.png)), type: 'STRING' },
+      ],
+    });
+    writeFileSync(path.join(dir, 'data', `train-0000${shard}-of-00002.parquet`), new Uint8Array(buffer));
+  });
+}
+
+/** A plain JSONL dataset: `items.jsonl` with images in `images/` beside it; `bbox` in original pixels. */
+export function writeJsonl(dir: string, items: readonly TestItem[]): string {
+  mkdirSync(path.join(dir, 'images'), { recursive: true });
+  const lines = items.map((item, i) => {
+    writeFileSync(path.join(dir, 'images', `img_${i}.png`), item.png);
+    return JSON.stringify({ image: `images/img_${i}.png`, question: item.question, options: item.options, answer: item.label, bbox: item.target, category: i % 2 ? 'odd' : 'even' });
+  });
+  const file = path.join(dir, 'items.jsonl');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
