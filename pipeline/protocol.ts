@@ -33,7 +33,14 @@ export interface RunSettings {
   readonly fallback: NoBoxFallback;
   /** Token cap of the "direct" baseline (Qwen's resize); lowered by the worker if the device cannot hold it. */
   readonly directCap: number;
+  /**
+   * `generation-config` (the default): greedy with the model's generation_config.json repetition
+   * penalty, as the official evaluation (vLLM) decodes. `greedy`: plain argmax, no penalty.
+   */
+  readonly decoding?: Decoding;
 }
+
+export type Decoding = 'generation-config' | 'greedy';
 
 /** An encoded image file (PNG, JPEG, WebP...), decoded inside the worker. A Blob is posted by reference, not copied. */
 export interface ImageFile {
@@ -153,6 +160,24 @@ export interface LoadedModel {
   /** wasm threads; 1 without cross-origin isolation. */
   readonly threads: number;
   readonly loadMs: number;
+  /** Bytes of the ONNX files loaded, external data included. */
+  readonly fileBytes: number;
+  /** External-data chunks among them (`X.onnx_data`, `X.onnx_data_1`, ...). */
+  readonly externalDataFiles: number;
+  /** How config.json kept its text fields: at the top level (`flat`) or under `text_config` (`nested`). */
+  readonly configShape: 'flat' | 'nested';
+  /** Config fields the loader derived because the config left them implicit (`field = value (why)`). */
+  readonly derived: readonly string[];
+  /** Decoding parameters read from generation_config.json. */
+  readonly generation: GenerationInfo;
+}
+
+/** What generation_config.json asks of decoding (recorded in every run's trace). */
+export interface GenerationInfo {
+  readonly eosIds: readonly number[];
+  /** Hugging Face / vLLM repetition penalty; 1 means none. */
+  readonly repetitionPenalty: number;
+  readonly source: 'generation_config.json' | 'defaults';
 }
 
 export interface WorkerErrorInfo {
@@ -185,6 +210,8 @@ export type WorkerEvent =
       readonly fullImageTokens: number;
       readonly backend: Backend;
       readonly totalMs: number;
+      /** The decoding values this run used. */
+      readonly generation: { readonly eosIds: readonly number[]; readonly repetitionPenalty: number };
     }
   | { readonly type: 'cancelled'; readonly requestId: string }
   | { readonly type: 'error'; readonly requestId: string; readonly error: WorkerErrorInfo };

@@ -99,7 +99,7 @@ async function runTurn(
   base: KvCache | null,
   ids: readonly number[],
   images: readonly RgbaImage[],
-  maxNewTokens: number,
+  settings: RunSettings,
   override?: string,
 ): Promise<TurnOutcome> {
   const t0 = now();
@@ -143,9 +143,11 @@ async function runTurn(
   io.emit({ type: 'phase', requestId: io.requestId, stage, phase: 'generate' });
   const d0 = now();
   const delta = new TextDelta(decodeText);
-  const out = await eng.turns.decode(prefill.cache, eng.turns.firstToken(prefill.logits), {
-    maxNewTokens,
+  const repetitionPenalty = penaltyOf(eng, settings);
+  const out = await eng.turns.decode(prefill.cache, eng.turns.firstToken(prefill.logits, prefill.cache.ids, repetitionPenalty), {
+    maxNewTokens: settings.maxNewTokens,
     eosIds: eng.eosIds,
+    repetitionPenalty,
     stopper: io.stopper,
     onToken: (id) => {
       const chunk = delta.push(id);
@@ -158,6 +160,9 @@ async function runTurn(
   return { text: decodeText(contentIds), contentIds, cache: out.cache, stats };
 }
 
+/** The repetition penalty a run decodes with: the model's, unless the settings ask for plain greedy. */
+const penaltyOf = (eng: LoadedEngine, settings: RunSettings): number => (settings.decoding === 'greedy' ? 1 : eng.generation.repetitionPenalty);
+
 async function decodeAndReport(io: RunIO, image: ImageFile): Promise<RgbaImage> {
   io.emit({ type: 'phase', requestId: io.requestId, stage: null, phase: 'decode' });
   return decodeImage(image.blob, image.name);
@@ -168,7 +173,7 @@ function emitImage(io: RunIO, role: 'coarse' | 'crop' | 'full', original: Size, 
   io.emit({ type: 'image', requestId: io.requestId, role, original: { width: original.width, height: original.height }, image: rgbaCopy(img) });
 }
 
-function finish(io: RunIO, eng: LoadedEngine, answerFrom: string, stages: StageStats[], original: Size, t0: number): void {
+function finish(io: RunIO, eng: LoadedEngine, settings: RunSettings, answerFrom: string, stages: StageStats[], original: Size, t0: number): void {
   io.emit({
     type: 'result',
     requestId: io.requestId,
@@ -177,6 +182,7 @@ function finish(io: RunIO, eng: LoadedEngine, answerFrom: string, stages: StageS
     fullImageTokens: fullTokens(original),
     backend: eng.info.backend,
     totalMs: now() - t0,
+    generation: { eosIds: [...eng.eosIds], repetitionPenalty: penaltyOf(eng, settings) },
   });
 }
 
@@ -188,7 +194,7 @@ async function coarseTurn(io: RunIO, eng: LoadedEngine, original: RgbaImage, que
   checkCancelled(io);
   const prompts = promptsOf(eng);
   const promptIds = expandImagePads(renderPrompt(eng.tokenizer, coarseTurnMessages(question, prompts)), eng.imageTokenId, [tokensOf(coarse)]);
-  const turn = await runTurn(io, eng, 'coarse', null, promptIds, [coarse], settings.maxNewTokens, override);
+  const turn = await runTurn(io, eng, 'coarse', null, promptIds, [coarse], settings, override);
   io.emit({ type: 'stage-result', requestId: io.requestId, stage: 'coarse', text: turn.text, stats: turn.stats });
   return { requestId: io.requestId, question, settings, original, coarse, promptIds, contentIds: turn.contentIds, cache: turn.cache, stats: turn.stats, text: turn.text };
 }
@@ -209,11 +215,11 @@ async function fineTurn(io: RunIO, eng: LoadedEngine, coarse: CoarseTurn, region
   const follow = expandImagePads(followUpIds(eng.tokenizer, coarse.question, prompts), eng.imageTokenId, [tokensOf(image)]);
   if (!reuseCache) {
     const ids = [...coarse.promptIds, ...coarse.contentIds, ...follow];
-    return runTurn(io, eng, 'fine', null, ids, [coarse.coarse, image], coarse.settings.maxNewTokens);
+    return runTurn(io, eng, 'fine', null, ids, [coarse.coarse, image], coarse.settings);
   }
   const held = coarse.cache.ids.length - coarse.promptIds.length;
   const ids = [...coarse.contentIds.slice(held), ...follow];
-  return runTurn(io, eng, 'fine', coarse.cache, ids, [image], coarse.settings.maxNewTokens);
+  return runTurn(io, eng, 'fine', coarse.cache, ids, [image], coarse.settings);
 }
 
 function boxEvent(io: RunIO, plan: FinePlan, manual: boolean): void {
@@ -246,7 +252,7 @@ export async function runErgo(io: RunIO, eng: LoadedEngine, image: ImageFile, qu
       disposeCache(fine.cache);
       io.emit({ type: 'stage-result', requestId: io.requestId, stage: 'fine', text: fine.text, stats: fine.stats });
     }
-    finish(io, eng, fine ? fine.text : coarse.text, fine ? [coarse.stats, fine.stats] : [coarse.stats], original, t0);
+    finish(io, eng, settings, fine ? fine.text : coarse.text, fine ? [coarse.stats, fine.stats] : [coarse.stats], original, t0);
     return coarse;
   } catch (e) {
     disposeCache(coarse.cache);
@@ -263,7 +269,7 @@ export async function runManualFine(io: RunIO, eng: LoadedEngine, coarse: Coarse
   const fine = await fineTurn(io, eng, coarse, plan.rect, 'crop', reuseCache);
   disposeCache(fine.cache);
   io.emit({ type: 'stage-result', requestId: io.requestId, stage: 'fine', text: fine.text, stats: fine.stats });
-  finish(io, eng, fine.text, [coarse.stats, fine.stats], coarse.original, t0);
+  finish(io, eng, coarse.settings, fine.text, [coarse.stats, fine.stats], coarse.original, t0);
 }
 
 /** One turn on the whole image: Qwen's own resize at the (device-lowered) cap, or ERGO's at the coarse budget. */
@@ -290,8 +296,8 @@ export async function runBaseline(io: RunIO, eng: LoadedEngine, kind: 'direct' |
   checkCancelled(io);
   // Baselines ask the plain question: stock Qwen behaviour, the template's default system prompt.
   const ids = expandImagePads(renderPrompt(eng.tokenizer, directTurnMessages(question)), eng.imageTokenId, [tokensOf(input)]);
-  const turn = await runTurn(io, eng, stage, null, ids, [input], settings.maxNewTokens);
+  const turn = await runTurn(io, eng, stage, null, ids, [input], settings);
   disposeCache(turn.cache);
   io.emit({ type: 'stage-result', requestId: io.requestId, stage, text: turn.text, stats: turn.stats });
-  finish(io, eng, turn.text, [turn.stats], original, t0);
+  finish(io, eng, settings, turn.text, [turn.stats], original, t0);
 }

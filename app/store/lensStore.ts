@@ -60,7 +60,7 @@ export interface ViewSlice {
 
 export type LensState = ModelSlice & ImageSlice & RunSlice & ViewSlice;
 
-export const DEFAULT_SETTINGS: RunSettings = { budget: 1280, maxNewTokens: 1024, fallback: 'skip', directCap: 4096 };
+export const DEFAULT_SETTINGS: RunSettings = { budget: 1280, maxNewTokens: 1024, fallback: 'skip', directCap: 4096, decoding: 'generation-config' };
 
 export const useLens = create<LensState>()(() => ({
   modelId: 'tiny-random-qwen2_5_vl',

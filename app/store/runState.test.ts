@@ -24,8 +24,8 @@ describe('applyRunEvent', () => {
 
   it('ends with the result, a cancel or an error', () => {
     const stats = { stage: 'coarse', imageSize: { width: 1344, height: 756 }, visionTokens: 1296, encoderRows: 1296, encoderMs: 1, cachedTokens: 0, prefillTokens: 1300, prefillMs: 2, decodeTokens: 3, decodeMs: 3, tokensPerSecond: 1000, totalMs: 6 } as const;
-    const done = applyRunEvent(base, { type: 'result', requestId: 'r2', answer: 'A', stages: [stats], fullImageTokens: 10549, backend: 'wasm', totalMs: 6 });
-    expect(done).toMatchObject({ status: 'done', answer: 'A', stages: [stats] });
+    const done = applyRunEvent(base, { type: 'result', requestId: 'r2', answer: 'A', stages: [stats], fullImageTokens: 10549, backend: 'wasm', totalMs: 6, generation: { eosIds: [151645, 151643], repetitionPenalty: 1.05 } });
+    expect(done).toMatchObject({ status: 'done', answer: 'A', stages: [stats], generation: { eosIds: [151645, 151643], repetitionPenalty: 1.05 } });
     expect(applyRunEvent(base, { type: 'cancelled', requestId: 'r2' }).status).toBe('cancelled');
     expect(applyRunEvent(base, { type: 'error', requestId: 'r2', error: { code: 'x', message: 'boom' } })).toMatchObject({ status: 'error', error: { message: 'boom' } });
   });

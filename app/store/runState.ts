@@ -29,6 +29,8 @@ export interface RunState {
   readonly stages: readonly StageStats[];
   readonly answer: string | null;
   readonly totalMs: number | null;
+  /** The decoding values the run used (eos ids, repetition penalty), once it finished. */
+  readonly generation: Extract<WorkerEvent, { type: 'result' }>['generation'] | null;
   readonly error: WorkerErrorInfo | null;
   /** For a fine-only re-run: the ERGO run whose coarse turn it continues. */
   readonly ergoRequestId: string | null;
@@ -46,6 +48,7 @@ export function startRun(init: Pick<RunState, 'requestId' | 'kind' | 'question' 
     stages: [],
     answer: null,
     totalMs: null,
+    generation: null,
     error: null,
     ergoRequestId: null,
     ...init,
@@ -71,7 +74,7 @@ export function applyRunEvent(run: RunState, event: WorkerEvent): RunState {
       // The final text replaces the streamed one (identical unless a chunk was dropped).
       return { ...run, texts: { ...run.texts, [event.stage]: event.text } };
     case 'result':
-      return { ...run, status: 'done', phase: null, stages: event.stages, answer: event.answer, totalMs: event.totalMs };
+      return { ...run, status: 'done', phase: null, stages: event.stages, answer: event.answer, totalMs: event.totalMs, generation: event.generation };
     case 'cancelled':
       return { ...run, status: 'cancelled', phase: null };
     case 'error':

@@ -14,6 +14,8 @@ export function traceOfRun(run: RunState, image: LensImage) {
     question: run.question,
     model: run.modelId,
     settings: run.settings,
+    // What decoding actually used: the model's eos ids and repetition penalty (1 = plain greedy).
+    generation: run.generation,
     coarse_output: run.texts.coarse ?? '',
     fine_output: run.texts.fine ?? null,
     answer: run.answer,

@@ -1,6 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import { runBaseline, runErgo, stop } from '../store/actions';
 import { useLens } from '../store/lensStore';
+import type { Decoding } from '../../pipeline/protocol';
 
 const PHASE_WORDS: Record<string, string> = { load: 'loading the model', decode: 'decoding the image', resize: 'resizing', encode: 'encoding the image', prefill: 'reading the prompt', generate: 'writing' };
 
@@ -62,6 +63,13 @@ export function QuestionBar() {
           <select value={settings.fallback} onChange={(e) => useLens.setState({ settings: { ...settings, fallback: e.target.value as 'skip' | 'full-image' } })}>
             <option value="skip">skip the fine turn</option>
             <option value="full-image">send the whole image</option>
+          </select>
+        </label>
+        <label title="The model's generation_config.json: greedy with its repetition penalty, as the official evaluation decodes">
+          Decoding
+          <select data-testid="decoding-select" value={settings.decoding ?? 'generation-config'} onChange={(e) => useLens.setState({ settings: { ...settings, decoding: e.target.value as Decoding } })}>
+            <option value="generation-config">model's generation config</option>
+            <option value="greedy">plain greedy</option>
           </select>
         </label>
         <label>

@@ -15,12 +15,14 @@ import {
   Qwen2VLForConditionalGeneration,
   Qwen2_5_VLForConditionalGeneration,
   env,
-  type PretrainedConfig,
+  PretrainedConfig,
 } from '@huggingface/transformers';
 import { chooseBackend, wasmThreads, type BackendChoice, type GpuProbe } from './backendChoice';
-import { dtypesForFolder } from './folderDtypes';
+import { DTYPE_SUFFIX, dtypesForFolder } from './folderDtypes';
 import { boxConventionFor, findModel, type Architecture, type BoxConvention, type ModelEntry } from '../../pipeline/registry';
 import type { LoadRequest, LoadedModel, ModelSource, ProgressStatus } from '../../pipeline/protocol';
+import { fileReader, HttpError, onnxFileSizes, type ModelFileReader } from './modelFiles';
+import { checkTokenizer, normalizeConfig, readGeneration, type Generation, type ModelDims } from './modelConfig';
 import { visionPreprocessFromConfig, type VisionPreprocess } from './pixels';
 import { EngineError, Turns, type QwenVlModel } from './turns';
 
@@ -34,8 +36,12 @@ export interface LoadedEngine {
   readonly pre: VisionPreprocess;
   readonly turns: Turns;
   readonly imageTokenId: number;
-  /** Tokens that end a turn: `<|im_end|>` and the config's eos ids. */
+  /** Tokens that end a turn: `<|im_end|>`, the config's and generation_config.json's eos ids. */
   readonly eosIds: ReadonlySet<number>;
+  /** Decoding as generation_config.json defines it (eos ids, repetition penalty). */
+  readonly generation: Generation;
+  /** The model's dimensions, from its normalized config. */
+  readonly dims: ModelDims;
   /** Attention heads of the vision tower (sizes its score matrices). */
   readonly visionHeads: number;
   /** Largest WebGPU storage buffer binding in bytes (0 on wasm). */
@@ -47,8 +53,8 @@ export interface ChatTokenizer {
   apply_chat_template(messages: unknown[], options: Record<string, unknown>): unknown;
   encode(text: string, options?: { add_special_tokens?: boolean }): number[];
   decode(ids: readonly number[] | bigint[], options?: { skip_special_tokens?: boolean }): string;
-  convert_tokens_to_ids?(tokens: string): number;
-  model: { tokens_to_ids?: Map<string, number> };
+  /** Every token (BPE and added) with its id. */
+  get_vocab(): Record<string, number> | Map<string, number>;
 }
 
 export type ProgressSink = (e: { file: string; loaded: number; total: number; status: ProgressStatus } | { total: number; loaded: number; status: 'total' }) => void;
@@ -158,29 +164,39 @@ export async function loadEngine(req: LoadRequest, onProgress: ProgressSink): Pr
   };
 
   try {
-    const config = (await AutoConfig.from_pretrained(id, { progress_callback })) as PretrainedConfig & Record<string, unknown>;
-    const architecture = config.model_type as string;
-    if (architecture !== 'qwen2_vl' && architecture !== 'qwen2_5_vl') {
-      throw new EngineError('unsupported-architecture', `${where} is a "${architecture}" model; supported: qwen2_vl, qwen2_5_vl`);
+    const reader = fileReader(source, req.siteUrl, env.remoteHost);
+    const { config: normalized, dims } = await readConfig(reader, where);
+    if (entry.architecture && entry.architecture !== dims.architecture) {
+      throw new EngineError('unexpected-architecture', `${where} is "${dims.architecture}", the registry expects "${entry.architecture}"`);
     }
-    if (entry.architecture && entry.architecture !== architecture) {
-      throw new EngineError('unexpected-architecture', `${where} is "${architecture}", the registry expects "${entry.architecture}"`);
+    const generationJson = await readJson(reader, 'generation_config.json', where);
+    // Every ONNX file (and external-data chunk) must be there before transformers.js fetches any.
+    const sizes = await onnxFileSizes(reader, Object.entries(choice.dtypes).map(([file, dtype]) => `${file}${DTYPE_SUFFIX[dtype]}`));
+    if (sizes.missing.length > 0) {
+      throw new EngineError('model-file-missing', `${where} has no ${sizes.missing.join(', ')} (needed for the ${Object.values(choice.dtypes).join('/')} dtypes on ${choice.backend})`);
     }
+    const jsConfig = (normalized['transformers.js_config'] ?? {}) as Record<string, unknown>;
+    normalized['transformers.js_config'] = { ...jsConfig, use_external_data_format: sizes.chunks };
+    const config = (await AutoConfig.from_pretrained(id, { config: new PretrainedConfig(normalized), progress_callback })) as PretrainedConfig & Record<string, unknown>;
+    const architecture = dims.architecture;
     const processor = (await AutoProcessor.from_pretrained(id, { progress_callback })) as unknown as {
       tokenizer: ChatTokenizer;
       image_processor: { config: Record<string, unknown> };
     };
+    const tokenizer = processor.tokenizer;
+    const imEnd = tokenId(tokenizer, '<|im_end|>', where);
+    const tokenizerCheck = checkTokenizer(dims, tokenizerFacts(tokenizer));
+    if (!tokenizerCheck.ok) throw new EngineError(tokenizerCheck.code, `${where}: ${tokenizerCheck.message}`);
+    const generationCheck = readGeneration(generationJson, dims, imEnd);
+    if (!generationCheck.ok) throw new EngineError(generationCheck.code, `${where}: ${generationCheck.message}`);
+    const generation = generationCheck.generation;
     const model = (await CLASSES[architecture].from_pretrained(id, {
       config,
       dtype: choice.dtypes,
       device: choice.backend,
       progress_callback,
     })) as unknown as LoadedEngine['model'];
-    const tokenizer = processor.tokenizer;
-    const imageTokenId = numberFrom(config.image_token_id, 'image_token_id', where);
-    const textConfig = (config.text_config ?? config) as Record<string, unknown>;
-    const vocabSize = numberFrom(textConfig.vocab_size ?? config.vocab_size, 'vocab_size', where);
-    const eosIds = new Set<number>([...idsFrom(config.eos_token_id), ...idsFrom(textConfig.eos_token_id), tokenId(tokenizer, '<|im_end|>', where)]);
+    const imageTokenId = dims.tokens.image;
     const info: LoadedModel = {
       modelId: entry.id,
       architecture,
@@ -191,6 +207,11 @@ export async function loadEngine(req: LoadRequest, onProgress: ProgressSink): Pr
       dtypes: choice.dtypes,
       threads: choice.backend === 'wasm' ? threads : 1,
       loadMs: performance.now() - started,
+      fileBytes: sizes.files.reduce((n, f) => n + f.bytes, 0),
+      externalDataFiles: sizes.files.filter((f) => f.path.includes('.onnx_data')).length,
+      configShape: dims.shape,
+      derived: dims.derived,
+      generation: { eosIds: generation.eosIds, repetitionPenalty: generation.repetitionPenalty, source: generation.source },
     };
     return {
       info,
@@ -200,10 +221,12 @@ export async function loadEngine(req: LoadRequest, onProgress: ProgressSink): Pr
       model,
       tokenizer,
       pre: visionPreprocessFromConfig(processor.image_processor.config),
-      turns: new Turns(model, imageTokenId, vocabSize),
+      turns: new Turns(model, imageTokenId, dims.text.vocab),
       imageTokenId,
-      eosIds,
-      visionHeads: numberFrom((config.vision_config as Record<string, unknown> | undefined)?.num_heads, 'vision_config.num_heads', where),
+      eosIds: new Set(generation.eosIds),
+      generation,
+      dims,
+      visionHeads: dims.vision.heads,
       maxBufferBytes: probe.adapter?.maxBufferBytes ?? 0,
     };
   } catch (e) {
@@ -226,14 +249,43 @@ function classifyLoadError(e: unknown, where: string): Error {
   return new EngineError('load-failed', `${where} failed to load: ${message}`);
 }
 
-function numberFrom(v: unknown, key: string, where: string): number {
-  if (typeof v === 'number') return v;
-  throw new EngineError('bad-config', `${where}: config.json has no numeric "${key}"`);
+async function readJson(reader: ModelFileReader, path: string, where: string): Promise<unknown | null> {
+  let text: string | null;
+  try {
+    text = await reader.text(path);
+  } catch (e) {
+    if (e instanceof HttpError) throw new EngineError(e.status === 401 || e.status === 403 ? 'hub-refused' : 'load-failed', `${where}: ${path} could not be read (HTTP ${e.status})`);
+    throw e;
+  }
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new EngineError('bad-config', `${where}: ${path} is not valid JSON`);
+  }
 }
 
-function idsFrom(v: unknown): number[] {
-  if (typeof v === 'number') return [v];
-  return Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : [];
+/** config.json, checked and normalized (flat or nested, implicit fields derived) before anything large is fetched. */
+async function readConfig(reader: ModelFileReader, where: string): Promise<{ config: Record<string, unknown>; dims: ModelDims }> {
+  const raw = await readJson(reader, 'config.json', where);
+  if (raw === null) throw new EngineError('model-file-missing', `${where} has no config.json`);
+  const check = normalizeConfig(raw);
+  if (!check.ok) throw new EngineError(check.code, `${where}: ${check.message}`);
+  return check;
+}
+
+function tokenizerFacts(tokenizer: ChatTokenizer): Parameters<typeof checkTokenizer>[1] {
+  const known = (token: string): number | undefined => {
+    const ids = tokenizer.encode(token, { add_special_tokens: false });
+    return ids.length === 1 ? ids[0] : undefined;
+  };
+  const vocab = tokenizer.get_vocab();
+  let maxId = 0;
+  for (const id of vocab instanceof Map ? vocab.values() : Object.values(vocab)) maxId = Math.max(maxId, id);
+  return {
+    ids: { '<|image_pad|>': known('<|image_pad|>'), '<|vision_start|>': known('<|vision_start|>'), '<|vision_end|>': known('<|vision_end|>'), '<|im_end|>': known('<|im_end|>'), '<|im_start|>': known('<|im_start|>') },
+    maxId,
+  };
 }
 
 function tokenId(tokenizer: ChatTokenizer, token: string, where: string): number {

@@ -15,6 +15,7 @@
  * it is superseded. Tensors on the GPU (WebGPU keeps `present.*` there) must be disposed explicitly.
  */
 import { InterruptableStoppingCriteria, Tensor } from '@huggingface/transformers';
+import { TokenChooser } from './choose';
 import type { PixelValues } from './pixels';
 import { ropePositions, type ImageSpan } from './rope';
 
@@ -150,17 +151,20 @@ export class Turns {
 
   /**
    * Greedy decoding from `cache` (which this call owns), starting with `first` (already chosen from
-   * the prefill's logits). Stops after an eos token, at `maxNewTokens`, or when `stopper` is
-   * interrupted (then throws CancelledError, cache disposed). Returns the generated ids (eos
-   * included) and the cache, which holds every generated token but the last.
+   * the prefill's logits), each next token penalized by `repetitionPenalty` over the cache's tokens
+   * and those generated (1 = plain greedy). Stops after an eos token, at `maxNewTokens`, or when
+   * `stopper` is interrupted (then throws CancelledError, cache disposed). Returns the generated
+   * ids (eos included) and the cache, which holds every generated token but the last.
    */
   async decode(
     cache: KvCache,
     first: number,
-    opts: { maxNewTokens: number; eosIds: ReadonlySet<number>; stopper: InterruptableStoppingCriteria; onToken: (id: number) => void },
+    opts: { maxNewTokens: number; eosIds: ReadonlySet<number>; repetitionPenalty: number; stopper: InterruptableStoppingCriteria; onToken: (id: number) => void },
   ): Promise<{ ids: number[]; cache: KvCache; steps: number }> {
     const ids = [first];
     opts.onToken(first);
+    const chooser = new TokenChooser(this.#vocabSize, opts.repetitionPenalty, cache.ids);
+    chooser.add(first);
     let current = cache;
     let steps = 0;
     try {
@@ -175,7 +179,8 @@ export class Turns {
         disposeCache(current);
         current = next;
         steps++;
-        const token = argmax(out.logits, out.logits.length - this.#vocabSize, this.#vocabSize);
+        const token = chooser.choose(out.logits, out.logits.length - this.#vocabSize);
+        chooser.add(token);
         ids.push(token);
         opts.onToken(token);
       }
@@ -186,9 +191,9 @@ export class Turns {
     return { ids, cache: current, steps };
   }
 
-  /** The greedy choice from a prefill's last logits row. */
-  firstToken(logits: Float32Array): number {
-    return argmax(logits, logits.length - this.#vocabSize, this.#vocabSize);
+  /** The first token from a prefill's last logits row, penalized over `context` (the tokens the cache holds). */
+  firstToken(logits: Float32Array, context: readonly number[], repetitionPenalty: number): number {
+    return new TokenChooser(this.#vocabSize, repetitionPenalty, context).choose(logits, logits.length - this.#vocabSize);
   }
 
   async #embedWithImages(ids: readonly number[], images: readonly EncodedImage[]): Promise<Tensor> {
@@ -232,19 +237,6 @@ export class Turns {
     logitsTensor.dispose();
     return { entries, logits };
   }
-}
-
-function argmax(data: Float32Array, offset: number, length: number): number {
-  let best = 0;
-  let bestValue = -Infinity;
-  for (let i = 0; i < length; i++) {
-    const v = data[offset + i]!;
-    if (v > bestValue) {
-      bestValue = v;
-      best = i;
-    }
-  }
-  return best;
 }
 
 function concat(parts: readonly Float32Array[]): Float32Array {

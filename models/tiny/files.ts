@@ -35,11 +35,16 @@ export function tinyModelFiles(spec: TinyModelSpec): Map<string, Uint8Array> {
     bos_token_id: ids['<|endoftext|>'],
     eos_token_id: ids['<|im_end|>'],
   };
+  // Each architecture's own vision_config shape: qwen2_vl names the tower's width `embed_dim` and
+  // the merger's output `hidden_size`; qwen2_5_vl names them `hidden_size` and `out_hidden_size`.
+  const widths =
+    spec.modelType === 'qwen2_vl'
+      ? { embed_dim: spec.vision.hidden, hidden_size: spec.vision.outHidden, mlp_ratio: 2 }
+      : { hidden_size: spec.vision.hidden, out_hidden_size: spec.vision.outHidden, intermediate_size: 2 * spec.vision.hidden };
   const visionConfig = {
     depth: 1,
-    hidden_size: spec.vision.hidden,
+    ...widths,
     num_heads: spec.vision.heads,
-    out_hidden_size: spec.vision.outHidden,
     in_chans: 3,
     patch_size: 14,
     spatial_merge_size: 2,
