@@ -115,6 +115,27 @@ export const MODEL_REGISTRY: readonly ModelEntry[] = [
   tinyEntry('tiny-random-qwen2_5_vl', 'Tiny Qwen2.5-VL (random weights, built in)', 'qwen2_5_vl', 'pixels-coarse'),
   tinyEntry('tiny-random-qwen2_vl', 'Tiny Qwen2-VL (random weights, built in)', 'qwen2_vl', 'norm1000'),
   {
+    // ERGO's own architecture (Qwen2.5-VL, pixel-coordinate boxes) at 3B: the best browser model
+    // until an ERGO export exists. Config: flat in Qwen's repo (36 layers, hidden 2048, 16/2 heads,
+    // tied 151936-row embeddings); the loader normalizes either shape. Sizes are estimates: the
+    // q4f16 set is reported at about 2.5 GB; the fp32-activation set adds fp32 embeddings
+    // (151936 x 2048 x 4 B = 1.24 GB instead of 0.62 GB). Before downloading, the loader reads the
+    // configs and the real file sizes, and the device check compares them with this device.
+    id: 'qwen2.5-vl-3b-instruct',
+    label: 'Qwen2.5-VL 3B Instruct (recommended, Hub download)',
+    architecture: 'qwen2_5_vl',
+    source: { kind: 'hub', repo: 'onnx-community/Qwen2.5-VL-3B-Instruct-ONNX' },
+    dtypes: HUB_DTYPES,
+    unsupported: null,
+    approxBytes: { f16: 2.5 * GB, f32: 3.4 * GB },
+    boxConvention: 'pixels-coarse',
+    promptProfile: 'ergo-eval',
+    // Qwen Research License (not Apache-2.0 like the 2B and 7B models): research use.
+    licenseUrl: 'https://huggingface.co/Qwen/Qwen2.5-VL-3B-Instruct/blob/main/LICENSE',
+    builtIn: false,
+    randomWeights: false,
+  },
+  {
     // The smallest public Qwen-VL export in the layout above. Sizes: the q4f16 set is about 2.7 GB;
     // the fp32-activation set adds fp32 embeddings (151936 x 1536 x 4 B = 0.9 GB instead of 0.45 GB).
     id: 'qwen2-vl-2b-instruct',
