@@ -28,12 +28,13 @@ export function promptIds(tok: ChatTokenizer, messages: readonly ChatMessage[]):
 
 /**
  * The ids after the coarse turn's output: its closing `<|im_end|>`, then the user turn with the
- * crop and the fine-turn text, then the generation prompt. Checks the template really renders the
+ * crop and the fine-turn text (`fineQuestion`: the question with its options, for a multiple-choice
+ * item), then the generation prompt. Checks the template really renders the
  * conversation as coarse prompt + output + follow-up (else the cache could not be reused).
  */
-export function followUpIds(tok: ChatTokenizer, question: string, prompts: ErgoPrompts): number[] {
+export function followUpIds(tok: ChatTokenizer, question: string, prompts: ErgoPrompts, fineQuestion: string = question): number[] {
   const first = render(tok, coarseTurnMessages(question, prompts));
-  const whole = render(tok, fineTurnMessages(question, CONTENT_MARKER, prompts));
+  const whole = render(tok, fineTurnMessages(question, CONTENT_MARKER, prompts, fineQuestion));
   const at = whole.indexOf(CONTENT_MARKER);
   if (at !== first.length || !whole.startsWith(first)) {
     throw new EngineError('template-not-prefix', 'the chat template does not render the fine turn as an extension of the coarse turn');

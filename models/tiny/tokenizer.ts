@@ -51,8 +51,8 @@ function words(text: string, symbols: readonly string[]): string[][] {
 }
 
 /** Learns `count` merges: repeatedly the most frequent adjacent pair, ties broken by string order. */
-function learnMerges(count: number, symbols: readonly string[]): [string, string][] {
-  let corpus = CORPUS.flatMap((text) => words(text, symbols));
+function learnMerges(count: number, symbols: readonly string[], texts: readonly string[]): [string, string][] {
+  let corpus = texts.flatMap((text) => words(text, symbols));
   const merges: [string, string][] = [];
   while (merges.length < count) {
     const pairs = new Map<string, number>();
@@ -94,9 +94,10 @@ export interface TinyTokenizer {
   readonly specialIds: Readonly<Record<(typeof SPECIAL_TOKENS)[number], number>>;
 }
 
-export function buildTokenizer(mergeCount: number): TinyTokenizer {
+/** A tokenizer with up to `mergeCount` merges learned from `corpus` (by default the built-in English corpus). */
+export function buildTokenizer(mergeCount: number, corpus: readonly string[] = CORPUS): TinyTokenizer {
   const symbols = byteSymbols();
-  const merges = learnMerges(mergeCount, symbols);
+  const merges = learnMerges(mergeCount, symbols, corpus);
   const vocab: Record<string, number> = {};
   for (const symbol of symbols) vocab[symbol] = Object.keys(vocab).length;
   for (const [a, b] of merges) if (!(a + b in vocab)) vocab[a + b] = Object.keys(vocab).length;

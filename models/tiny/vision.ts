@@ -20,6 +20,13 @@ export interface VisionSpec {
   readonly window: number;
   /** Width of the language model's embeddings: the merger's output. */
   readonly outHidden: number;
+  /** Transformer blocks (1 when absent). */
+  readonly depth?: number;
+  /**
+   * Learned row and column embeddings (tables of this many rows), added to the patches and to the
+   * merged tokens, in place of the sinusoid over the patch index. Rows past the table reuse its last row.
+   */
+  readonly rowColumn?: number;
 }
 
 export const PATCH_DIM = 3 * 2 * 14 * 14; // channels x temporal patch x patch x patch = 1176

@@ -1,0 +1,33 @@
+/**
+ * What the built-in policy is taught to write, turn by turn, for a scene question: the coarse
+ * turn names the target's grid cell and zooms on it, the fine turn reads the tag from the crop,
+ * and the coarse-only baseline answers directly.
+ *
+ * The zoom box is the target's cell widened by a quarter cell on each side, in pixels of the coarse
+ * image: a target inside its cell is always contained, and the crop (one and a half cells of the
+ * original) comes out at the policy's budget with the tag about 19 px tall.
+ */
+import type { CoarseBox, Size } from '../../app/core/geometry';
+import { COLORS, GRID, SHAPES, type SceneObject, type SceneQuestion } from '../../app/scenes/scene';
+
+/** The teacher's zoom box for `target`, in pixels of `coarse`. */
+export function teacherBox(target: SceneObject, coarse: Size): CoarseBox {
+  const cw = coarse.width / GRID;
+  const ch = coarse.height / GRID;
+  const r = (v: number) => Math.round(v);
+  return [r(cw * target.col - cw / 4), r(ch * target.row - ch / 4), r(cw * (target.col + 1) + cw / 4), r(ch * (target.row + 1) + ch / 4)];
+}
+
+export function coarseOutput(target: SceneObject, coarse: Size): string {
+  const [x1, y1, x2, y2] = teacherBox(target, coarse);
+  const what = `${COLORS[target.color]!.name} ${SHAPES[target.shape]}`;
+  return `<think> The ${what} is in row ${target.row + 1}, column ${target.col + 1}. </think> <zoom>[${x1}, ${y1}, ${x2}, ${y2}]</zoom>`;
+}
+
+export function fineOutput(q: SceneQuestion, target: SceneObject): string {
+  if (q.options.length === 0) return `<think> The tag reads ${target.label}. </think> <answer>${q.answer}</answer>`;
+  return `<think> The tag reads ${target.label}, option ${q.answer}. </think> <answer>${q.answer}</answer>`;
+}
+
+/** The coarse-only baseline's answer: no crop, so the policy can only guess the tag. */
+export const directOutput = (q: SceneQuestion): string => `<answer>${q.answer}</answer>`;
