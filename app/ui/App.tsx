@@ -28,6 +28,7 @@ export function App() {
       <header className="app-header">
         <h1>ERGO Lens</h1>
         <p className="tagline">Looks at a small copy, zooms into the full-resolution region that matters, then answers. Your image never leaves this machine.</p>
+        <a href="#/results" data-testid="results-link">Results browser</a>
         <button type="button" onClick={() => useLens.setState({ theme: theme === 'dark' ? 'light' : 'dark' })}>
           {theme === 'dark' ? 'Light theme' : 'Dark theme'}
         </button>
