@@ -1,16 +1,18 @@
 /**
  * `npm run bench [section...]`: prints numbers and ratios against references measured in the same
  * run. Sections: resize (core resampler vs Pillow), engine (ERGO vs the direct baseline in Chromium),
- * shell (first-visit size and paint).
+ * shell (first-visit size and paint), results (the results browser with 2,000 samples).
  */
 import { benchEngine } from './engine';
 import { benchResize } from './resize';
+import { benchResults } from './results';
 import { benchShell } from './shell';
 
 const SECTIONS: Record<string, () => Promise<void>> = {
   resize: benchResize,
   engine: benchEngine,
   shell: benchShell,
+  results: benchResults,
 };
 
 const wanted = process.argv.slice(2);

@@ -8,6 +8,7 @@ export const TILE_WIDTH = 208;
 export const TILE_HEIGHT = 232;
 const THUMB_W = 192;
 const THUMB_H = 144;
+const SETTLE_MS = 120;
 
 /** Draws the thumbnail letterboxed, the targets (green, dashed) and the predicted crop (accent). */
 function paint(canvas: HTMLCanvasElement, line: EvalResultLine, bitmap: ImageBitmap | null): void {
@@ -45,14 +46,20 @@ export const ResultTile = memo(function ResultTile({ line, folder, selected, onO
     paint(el, line, null);
     if (!folder) return;
     let live = true;
-    const request = requestThumbnail(`${folder.name}/${imageKey(line.image)}`, () => imageBlob(folder, line.image), line.image_size, Math.max(THUMB_W, THUMB_H) * devicePixelRatio);
-    request.promise.then(
-      (bitmap) => live && paint(el, line, bitmap),
-      () => live && setMissing(true),
-    );
+    let cancel = () => {};
+    // Tiles that fly past during a fast scroll never ask for their image.
+    const settle = setTimeout(() => {
+      const request = requestThumbnail(`${folder.name}/${imageKey(line.image)}`, () => imageBlob(folder, line.image), line.image_size, Math.max(THUMB_W, THUMB_H) * devicePixelRatio);
+      cancel = request.cancel;
+      request.promise.then(
+        (bitmap) => live && paint(el, line, bitmap),
+        () => live && setMissing(true),
+      );
+    }, SETTLE_MS);
     return () => {
       live = false;
-      request.cancel();
+      clearTimeout(settle);
+      cancel();
     };
   }, [line, folder]);
   const label = `${line.category} ${line.id}: ${line.correct ? 'right' : 'wrong'} (${line.pred || 'no letter'} for ${line.label})`;
