@@ -19,14 +19,14 @@ import type { StageStats } from '../pipeline/protocol';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HARNESS_DIR = process.env.HARNESS_DIST_DIR ?? `${ROOT}dist-harness`;
 /** Same flags as playwright.config.ts. */
-const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const IMAGE = { width: 2246, height: 1582 };
 const BUDGETS = [640, 1280];
 const MAX_NEW_TOKENS = 16;
 /** A box around the middle of the coarse image, in coarse pixels (scaled per budget below). */
 const BOX_FRACTION = [0.4, 0.3, 0.7, 0.6] as const;
 
-function ensureHarness(): void {
+export function ensureHarness(): void {
   if (existsSync(`${HARNESS_DIR}/index.html`)) return;
   console.log(`building the harness into ${HARNESS_DIR}`);
   const r = spawnSync('npm', ['run', 'build:harness'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, HARNESS_DIST_DIR: HARNESS_DIR } });
@@ -34,7 +34,7 @@ function ensureHarness(): void {
 }
 
 /** Starts scripts/serve.mjs on a free port (PORT=0); resolves with its URL. */
-function serve(): Promise<{ url: string; server: ChildProcess }> {
+export function serve(): Promise<{ url: string; server: ChildProcess }> {
   return new Promise((resolve, reject) => {
     const server = spawn(process.execPath, ['scripts/serve.mjs', HARNESS_DIR], { cwd: ROOT, env: { ...process.env, PORT: '0' } });
     server.stdout.setEncoding('utf8');

@@ -1,8 +1,10 @@
 /**
  * `npm run bench [section...]`: prints numbers and ratios against references measured in the same
  * run. Sections: resize (core resampler vs Pillow), engine (ERGO vs the direct baseline in Chromium),
- * shell (first-visit size and paint), results (the results browser with 2,000 samples).
+ * shell (first-visit size and paint), results (the results browser with 2,000 samples), cancel
+ * (per-token cost of the two ways a cancel is read).
  */
+import { benchCancel } from './cancel';
 import { benchEngine } from './engine';
 import { benchResize } from './resize';
 import { benchResults } from './results';
@@ -13,6 +15,7 @@ const SECTIONS: Record<string, () => Promise<void>> = {
   engine: benchEngine,
   shell: benchShell,
   results: benchResults,
+  cancel: benchCancel,
 };
 
 const wanted = process.argv.slice(2);

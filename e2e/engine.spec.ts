@@ -142,19 +142,50 @@ for (const backend of ['wasm', 'webgpu'] as const) {
       if (c.type === 'result') expect(c.stages[0]).toMatchObject({ stage: 'coarse-only', visionTokens: 63 });
     });
 
-    for (const phase of ['encode', 'prefill', 'generate'] as const) {
-      test(`cancel during ${phase} ends the run as cancelled and the engine keeps working`, async () => {
-        // 1024 tokens of the tiny model take seconds: the cancel lands long before the end.
+    test('cancel while generating lands in place: the text stops where it was, no restart, no reload', async () => {
+      // Cancel right after the 4th streamed chunk: waitFor wakes before the next worker message is
+      // handled, and no chunk is passed on after cancel, so exactly 4 arrive whatever the timing.
+      const outcome = await inPage(page, { settings: { ...SETTINGS, maxNewTokens: 1024 } }, async ({ settings }) => {
+        const w = window as unknown as { engine: ReturnType<typeof window.harness.createEngine>; image: Blob };
+        const id = w.engine.send({ type: 'run-ergo', image: { blob: w.image, name: 'p.png' }, question: 'q', settings });
+        const before = await w.engine.waitFor(id, () => w.engine.eventsOf(id).filter((e) => e.type === 'partial').length === 4);
+        const textAtCancel = before.flatMap((e) => (e.type === 'partial' ? [e.text] : [])).join('');
+        const all = w.engine.allEvents().length;
+        w.engine.cancel(id);
+        const events = await w.engine.waitFor(id);
+        const after = w.engine.send({ type: 'run-baseline', kind: 'coarse-only', image: { blob: w.image, name: 'p.png' }, question: 'q', settings: { ...settings, maxNewTokens: 2 } });
+        const next = await w.engine.waitFor(after);
+        return { events, textAtCancel, others: w.engine.allEvents().slice(all).filter((e) => e.requestId !== id && e.requestId !== after), after: next };
+      });
+      expect(last(outcome.events).type).toBe('cancelled');
+      const partials = ofType(outcome.events, 'partial');
+      expect(partials).toHaveLength(4);
+      expect(partials.map((p) => p.text).join('')).toBe(outcome.textAtCancel);
+      // Nothing happened to the engine itself: no restart, no reload of the model.
+      expect(outcome.others).toEqual([]);
+      expect(last(outcome.after).type, JSON.stringify(last(outcome.after))).toBe('result');
+    });
+
+    for (const phase of ['encode', 'prefill'] as const) {
+      test(`cancel during ${phase} restarts the engine, says the model is reloading, and the engine keeps working`, async () => {
         const outcome = await inPage(page, { phase, settings: { ...SETTINGS, maxNewTokens: 1024 } }, async ({ phase, settings }) => {
           const w = window as unknown as { engine: ReturnType<typeof window.harness.createEngine>; image: Blob };
           const id = w.engine.send({ type: 'run-ergo', image: { blob: w.image, name: 'p.png' }, question: 'q', settings });
-          await w.engine.waitFor(id, (e) => (phase === 'generate' ? e.type === 'partial' : e.type === 'phase' && e.phase === phase) || e.type === 'result');
+          await w.engine.waitFor(id, (e) => (e.type === 'phase' && e.phase === phase) || e.type === 'result');
+          const all = w.engine.allEvents().length;
           w.engine.cancel(id);
           const events = await w.engine.waitFor(id);
+          const reload = w.engine.allEvents().slice(all).find((e) => e.type === 'reloading');
+          const since = () => w.engine.allEvents().slice(all);
+          const ended = () => since().filter((e) => e.requestId === reload?.requestId && (e.type === 'loaded' || e.type === 'error'));
+          if (reload) await w.engine.waitFor(reload.requestId, () => ended().length > 0);
+          const reloaded = ended();
           const after = w.engine.send({ type: 'run-baseline', kind: 'coarse-only', image: { blob: w.image, name: 'p.png' }, question: 'q', settings: { ...settings, maxNewTokens: 2 } });
-          return { events, after: await w.engine.waitFor(after) };
+          return { events, reload, reloaded: reloaded.at(-1), after: await w.engine.waitFor(after) };
         });
         expect(last(outcome.events).type).toBe('cancelled');
+        expect(outcome.reload).toMatchObject({ type: 'reloading', cause: 'stop' });
+        expect(outcome.reloaded).toMatchObject({ type: 'loaded' });
         expect(last(outcome.after).type, JSON.stringify(last(outcome.after))).toBe('result');
       });
     }
@@ -192,6 +223,21 @@ test.describe('engine load failures and lifecycle', () => {
     expect(JSON.stringify(out.hub)).toContain('no-such-owner/no-such-model');
     expect(out.bad).toMatchObject({ type: 'error', error: { code: 'bad-repo-id' } });
     expect(out.noModel).toMatchObject({ type: 'error', error: { code: 'no-model' } });
+  });
+
+  test('a failed load keeps the working model: runs go on without loading again', async ({ page }) => {
+    await openHarness(page);
+    const out = await page.evaluate(async () => {
+      const engine = window.harness.createEngine();
+      const first = (await engine.waitFor(engine.send({ type: 'load', modelId: 'tiny-random-qwen2_5_vl', backend: 'wasm' }))).at(-1);
+      const failed = (await engine.waitFor(engine.send({ type: 'load', modelId: 'custom', backend: 'wasm', source: { kind: 'hub', repo: 'no-such-owner/no-such-model' } }))).at(-1);
+      const image = { blob: await window.harness.patternImage(320, 240), name: 'p.png' };
+      const run = (await engine.waitFor(engine.send({ type: 'run-baseline', kind: 'coarse-only', image, question: 'q', settings: { budget: 64, maxNewTokens: 2, fallback: 'skip', directCap: 256 } }))).at(-1);
+      return { first, failed, run };
+    });
+    expect(out.first).toMatchObject({ type: 'loaded' });
+    expect(out.failed).toMatchObject({ type: 'error' });
+    expect(out.run, JSON.stringify(out.run)).toMatchObject({ type: 'result' });
   });
 
   test('a local folder loads, unload releases it, and a corrupt image is refused with a code', async ({ page }) => {

@@ -17,8 +17,9 @@ export type BackendPreference = 'auto' | Backend;
 /** Which turn or baseline a piece of output belongs to. */
 export type Stage = 'coarse' | 'fine' | 'direct' | 'coarse-only';
 /**
- * Where a request is. `generate` is the only phase the worker can leave within one token on `cancel`;
- * during the others a single runtime call blocks the worker, so the client terminates it instead.
+ * Where a request is. During `decode`, `resize` and `generate` the worker leaves within one step
+ * (an image decode, a resize, a token) of a `cancel`; `load`, `encode` and `prefill` are single
+ * runtime calls that can take minutes on a large model, so the client terminates the worker instead.
  */
 export type Phase = 'load' | 'decode' | 'resize' | 'encode' | 'prefill' | 'generate';
 
@@ -82,7 +83,30 @@ export interface LoadRequest {
   readonly siteUrl: string;
 }
 
-export interface ErgoRunRequest {
+/**
+ * Run requests may carry a cancel flag: 4 bytes of shared memory the client sets (`raiseCancelFlag`)
+ * and the worker reads before every token, so cancel lands even while the worker is deep in a chain
+ * of awaits that never lets a `cancel` message in. Absent when the page cannot share memory (not
+ * cross-origin isolated); the worker then yields a task per token to read `cancel` messages.
+ */
+interface Cancellable {
+  readonly cancelFlag?: SharedArrayBuffer;
+}
+
+/** A cancel flag for a new request, or undefined where SharedArrayBuffer cannot be posted. */
+export function createCancelFlag(): SharedArrayBuffer | undefined {
+  return typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated === true ? new SharedArrayBuffer(4) : undefined;
+}
+
+export function raiseCancelFlag(flag: SharedArrayBuffer): void {
+  Atomics.store(new Int32Array(flag, 0, 1), 0, 1);
+}
+
+export function cancelFlagRaised(flag: SharedArrayBuffer): boolean {
+  return Atomics.load(new Int32Array(flag, 0, 1), 0) !== 0;
+}
+
+export interface ErgoRunRequest extends Cancellable {
   readonly type: 'run-ergo';
   readonly requestId: string;
   readonly image: ImageFile;
@@ -99,20 +123,20 @@ export interface ErgoRunRequest {
 export type WorkerRequest =
   | LoadRequest
   | ErgoRunRequest
-  | {
+  | (Cancellable & {
       readonly type: 'run-baseline';
       readonly requestId: string;
       readonly kind: 'direct' | 'coarse-only';
       readonly image: ImageFile;
       readonly question: string;
       readonly settings: RunSettings;
-    }
+    })
   /**
    * Re-run only the fine turn of the latest ERGO run on a user-given box (coarse-image pixels).
    * `reuseCache` (default true) continues the kept coarse turn's KV cache; false recomputes the
    * whole two-image conversation from scratch (same tokens; for comparison and benchmarks).
    */
-  | { readonly type: 'run-fine'; readonly requestId: string; readonly ergoRequestId: string; readonly box: CoarseBox; readonly reuseCache?: boolean }
+  | (Cancellable & { readonly type: 'run-fine'; readonly requestId: string; readonly ergoRequestId: string; readonly box: CoarseBox; readonly reuseCache?: boolean })
   /** Cancels the request `targetId`; its terminal event is `cancelled` (or its own, if it finished first). */
   | { readonly type: 'cancel'; readonly requestId: string; readonly targetId: string }
   | { readonly type: 'unload'; readonly requestId: string };
@@ -191,6 +215,12 @@ export type WorkerEvent =
   | { readonly type: 'progress'; readonly requestId: string; readonly file: string; readonly loaded: number; readonly total: number; readonly status: ProgressStatus }
   | { readonly type: 'progress-total'; readonly requestId: string; readonly loaded: number; readonly total: number }
   | { readonly type: 'loaded'; readonly requestId: string; readonly model: LoadedModel }
+  /**
+   * Sent by the EngineClient, not the worker: it terminated the worker (to stop a request in a phase
+   * that cannot be left otherwise) and is loading the model of load `requestId` again. That load's
+   * `progress` and then `loaded` (or `error`) events follow under the same id.
+   */
+  | { readonly type: 'reloading'; readonly requestId: string; readonly cause: 'stop' }
   | { readonly type: 'unloaded'; readonly requestId: string }
   | { readonly type: 'phase'; readonly requestId: string; readonly stage: Stage | null; readonly phase: Phase }
   | { readonly type: 'image'; readonly requestId: string; readonly role: 'coarse' | 'crop' | 'full'; readonly original: Size; readonly image: RgbaImage }

@@ -4,7 +4,6 @@
  * The coarse turn's cache is kept (one at a time: the latest ERGO run) so the fine turn, and any
  * later manual-box fine turn, encodes only the crop and prefills only the new tokens.
  */
-import type { InterruptableStoppingCriteria } from '@huggingface/transformers';
 import { answerText, coarseTurnMessages, directTurnMessages, ergoImageCost, promptsFor, type ErgoPrompts, fullImageCost, resizeRGBA, visionTokens } from '../app/core';
 import type { CoarseBox, OriginalRect, Size } from '../app/core/geometry';
 import { deviceTokenCap } from '../engines/transformers/directCap';
@@ -14,6 +13,7 @@ import type { ImageFile, RgbaImage, RunSettings, Stage, StageStats, WorkerEvent 
 import { expandImagePads, followUpIds, promptIds as renderPrompt } from '../engines/transformers/chat';
 import { decodeImage } from '../workers/decode';
 import type { LoadedEngine } from '../engines/transformers/load';
+import type { CancelFlag } from './cancelFlag';
 import { buildPixelValues } from '../engines/transformers/pixels';
 import { TextDelta } from '../engines/transformers/textDelta';
 import { CancelledError, EngineError, disposeCache, type EncodedImage, type KvCache } from '../engines/transformers/turns';
@@ -22,7 +22,7 @@ import { CancelledError, EngineError, disposeCache, type EncodedImage, type KvCa
 export interface RunIO {
   readonly requestId: string;
   emit(event: WorkerEvent): void;
-  readonly stopper: InterruptableStoppingCriteria;
+  readonly stopper: CancelFlag;
 }
 
 /** The coarse turn of the latest ERGO run, kept for fine turns on other boxes. */
@@ -165,7 +165,9 @@ const penaltyOf = (eng: LoadedEngine, settings: RunSettings): number => (setting
 
 async function decodeAndReport(io: RunIO, image: ImageFile): Promise<RgbaImage> {
   io.emit({ type: 'phase', requestId: io.requestId, stage: null, phase: 'decode' });
-  return decodeImage(image.blob, image.name);
+  const decoded = await decodeImage(image.blob, image.name);
+  checkCancelled(io);
+  return decoded;
 }
 
 function emitImage(io: RunIO, role: 'coarse' | 'crop' | 'full', original: Size, img: RgbaImage): void {

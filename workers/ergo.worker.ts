@@ -2,13 +2,15 @@
  * The inference worker: a thin adapter from protocol requests to engine calls and back to events.
  *
  * Requests run one at a time in arrival order; `cancel` is handled on arrival: a queued target is
- * dropped, a running one is interrupted at its next check (between tokens while generating, and
- * between phases). Long single calls (load, encode, prefill) cannot be interrupted here: the client
- * terminates the worker for those. One model and one kept coarse turn (the latest ERGO run) live
- * here; both are disposed when replaced and on `unload`.
+ * dropped, a running one is interrupted at its next check (before every token, and between
+ * phases). A run's shared cancel flag is read at the same checks even when no message can arrive
+ * (see `pipeline/cancelFlag`). Long single calls (load, encode, prefill) cannot be interrupted
+ * here: the client terminates the worker for those. One model and one kept coarse turn (the latest
+ * ERGO run) live here; both are disposed on `unload` and when a new model has loaded (not before: a failed load
+ * leaves the working model in place).
  */
-import { InterruptableStoppingCriteria } from '@huggingface/transformers';
 import { eventTransferables, type WorkerEvent, type WorkerRequest } from '../pipeline/protocol';
+import { CancelFlag } from '../pipeline/cancelFlag';
 import { loadEngine, type LoadedEngine } from '../engines/transformers/load';
 import { runBaseline, runErgo, runManualFine, type CoarseTurn, type RunIO } from '../pipeline/runs';
 import { CancelledError, EngineError, disposeCache } from '../engines/transformers/turns';
@@ -18,7 +20,7 @@ type QueuedRequest = Exclude<WorkerRequest, { type: 'cancel' }>;
 let engine: LoadedEngine | null = null;
 let kept: CoarseTurn | null = null;
 const queue: QueuedRequest[] = [];
-let running: { readonly requestId: string; readonly stopper: InterruptableStoppingCriteria } | null = null;
+let running: { readonly requestId: string; readonly stopper: CancelFlag } | null = null;
 
 function post(event: WorkerEvent): void {
   self.postMessage(event, { transfer: eventTransferables(event) });
@@ -44,11 +46,12 @@ function requireEngine(): LoadedEngine {
 async function handle(req: QueuedRequest, io: RunIO): Promise<void> {
   switch (req.type) {
     case 'load': {
-      await unload();
+      // The working model stays until the new one has loaded: a failed load must not cost it.
       const loaded = await loadEngine(req, (p) => {
         if (p.status === 'total') post({ type: 'progress-total', requestId: req.requestId, loaded: p.loaded, total: p.total });
         else post({ type: 'progress', requestId: req.requestId, file: p.file, loaded: p.loaded, total: p.total, status: p.status });
       });
+      await unload();
       engine = loaded;
       post({ type: 'loaded', requestId: req.requestId, model: loaded.info });
       return;
@@ -80,7 +83,7 @@ async function handle(req: QueuedRequest, io: RunIO): Promise<void> {
 async function pump(): Promise<void> {
   if (running) return;
   for (let req = queue.shift(); req; req = queue.shift()) {
-    const stopper = new InterruptableStoppingCriteria();
+    const stopper = new CancelFlag('cancelFlag' in req ? (req.cancelFlag ?? null) : null);
     running = { requestId: req.requestId, stopper };
     const io: RunIO = { requestId: req.requestId, emit: post, stopper };
     try {

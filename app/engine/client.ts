@@ -2,22 +2,27 @@
  * The UI side of the inference worker: sends typed requests, fans events out to subscribers, and
  * makes cancel work in every phase.
  *
- * Cancel (see `cancelPolicy`): during generation it posts `cancel` and the worker stops within a
- * token; during load, decode, resize, encode or prefill it terminates the worker, starts a new one,
- * re-sends the last successful `load` (under that load's own requestId, so a model slice keyed by it
- * sees "loading" then "loaded" again) and emits `cancelled` for the request. Other requests that were
- * waiting in the terminated worker end with an `engine-restarted` error. The ERGO cache of the last
- * run lives in the worker, so a restart also forgets it (a later `run-fine` reports `no-cached-run`).
+ * Cancel (see `cancelPolicy`): a run is stopped in place, within one token, through its shared
+ * cancel flag (or a `cancel` message where memory cannot be shared); once cancel is asked, no more
+ * streamed text of that run is passed on, so what was shown at Stop is what stays. During load,
+ * encode or prefill it terminates the worker, starts a new one, re-sends the load of the model that
+ * was working (under that load's own requestId, announced by a `reloading` event, so the UI says
+ * the model is coming back) and emits `cancelled` for the request. Other requests that were waiting
+ * in the terminated worker end with an `engine-restarted` error. The ERGO cache of the last run
+ * lives in the worker, so a restart also forgets it (a later `run-fine` reports `no-cached-run`).
+ *
+ * A load that fails or is cancelled leaves the previous model loaded (the worker keeps it until a
+ * new one has loaded), so it is still the one a restart brings back.
  */
-import { TERMINAL_EVENT_TYPES, type LoadRequest, type Phase, type WorkerEvent, type WorkerRequest } from '../../pipeline/protocol';
+import { TERMINAL_EVENT_TYPES, createCancelFlag, raiseCancelFlag, type LoadRequest, type Phase, type WorkerEvent, type WorkerRequest } from '../../pipeline/protocol';
 import { cancelAction } from './cancelPolicy';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** A request as the UI writes it: the client assigns `requestId` and fills in `siteUrl`. */
+/** A request as the UI writes it: the client assigns `requestId` and the cancel flag, and fills in `siteUrl`. */
 export type EngineRequest =
   | (Omit<LoadRequest, 'requestId' | 'siteUrl'> & { readonly siteUrl?: string })
-  | DistributiveOmit<Exclude<WorkerRequest, LoadRequest | { type: 'cancel' }>, 'requestId'>;
+  | DistributiveOmit<Exclude<WorkerRequest, LoadRequest | { type: 'cancel' }>, 'requestId' | 'cancelFlag'>;
 
 export type EngineListener = (event: WorkerEvent) => void;
 
@@ -36,6 +41,8 @@ export interface EngineClientOptions {
 interface InFlight {
   readonly request: WorkerRequest;
   phase: Phase | null;
+  /** Cancel was asked and posted: streamed text is no longer passed on. */
+  cancelling: boolean;
 }
 
 export class EngineClient {
@@ -62,9 +69,14 @@ export class EngineClient {
   request(req: EngineRequest): string {
     this.#assertLive();
     const requestId = `r${this.#nextId++}`;
+    const flag = createCancelFlag();
     const full: WorkerRequest =
-      req.type === 'load' ? { ...req, siteUrl: req.siteUrl ?? this.#siteUrl, requestId } : { ...req, requestId };
-    this.#inFlight.set(requestId, { request: full, phase: full.type === 'load' ? 'load' : null });
+      req.type === 'load'
+        ? { ...req, siteUrl: req.siteUrl ?? this.#siteUrl, requestId }
+        : req.type === 'unload'
+          ? { ...req, requestId }
+          : { ...req, requestId, ...(flag ? { cancelFlag: flag } : {}) };
+    this.#inFlight.set(requestId, { request: full, phase: full.type === 'load' ? 'load' : null, cancelling: false });
     this.#worker.postMessage(full);
     return requestId;
   }
@@ -79,12 +91,14 @@ export class EngineClient {
   cancel(requestId: string): void {
     this.#assertLive();
     const target = this.#inFlight.get(requestId);
-    if (!target) return;
+    if (!target || target.cancelling) return;
     const queued = [...this.#inFlight.keys()].indexOf(requestId) > 0;
     if (cancelAction(target.phase, queued) === 'restart') {
       this.#restart(requestId);
       return;
     }
+    target.cancelling = true;
+    if ('cancelFlag' in target.request && target.request.cancelFlag) raiseCancelFlag(target.request.cancelFlag);
     this.#worker.postMessage({ type: 'cancel', requestId: `r${this.#nextId++}`, targetId: requestId } satisfies WorkerRequest);
     this.#graceTimers.set(
       requestId,
@@ -124,11 +138,13 @@ export class EngineClient {
     if (entry) {
       if (event.type === 'phase') entry.phase = event.phase;
       else if (event.type === 'partial') entry.phase = 'generate';
-      if (TERMINAL_EVENT_TYPES.has(event.type)) this.#end(event.requestId);
-      if (entry.request.type === 'load') {
-        if (event.type === 'loaded') this.#lastLoad = entry.request;
-        else if (event.type === 'error' || event.type === 'cancelled') this.#lastLoad = null;
+      if (entry.cancelling) {
+        // The worker had entered a call it cannot leave before it saw the flag: do not wait it out.
+        if (event.type === 'phase' && cancelAction(event.phase, false) === 'restart') return this.#restart(event.requestId);
+        if (event.type === 'partial') return;
       }
+      if (TERMINAL_EVENT_TYPES.has(event.type)) this.#end(event.requestId);
+      if (entry.request.type === 'load' && event.type === 'loaded') this.#lastLoad = entry.request;
       if (entry.request.type === 'unload' && event.type === 'unloaded') this.#lastLoad = null;
     }
     this.#emit(event);
@@ -141,26 +157,28 @@ export class EngineClient {
     this.#graceTimers.delete(requestId);
   }
 
-  /** Terminates the worker to cancel `targetId`, then brings a fresh one back to the loaded model. */
+  /** Terminates the worker to cancel `targetId`, then brings a fresh one back to the model that was working. */
   #restart(targetId: string): void {
     const dropped = [...this.#inFlight.values()];
     for (const { request } of dropped) this.#end(request.requestId);
     this.#worker.terminate();
-    const target = dropped.find((d) => d.request.requestId === targetId)?.request;
-    const reload = target?.type === 'load' ? null : this.#lastLoad;
-    if (target?.type === 'load') this.#lastLoad = null;
+    // Cancelling the reload itself leaves no model; otherwise the last loaded one comes back (a
+    // load being cancelled had not replaced it yet).
+    if (this.#lastLoad?.requestId === targetId) this.#lastLoad = null;
+    const reload = this.#lastLoad;
     this.#worker = this.#startWorker();
     if (reload) {
-      this.#inFlight.set(reload.requestId, { request: reload, phase: 'load' });
+      this.#inFlight.set(reload.requestId, { request: reload, phase: 'load', cancelling: false });
       this.#worker.postMessage(reload);
+      this.#emit({ type: 'reloading', requestId: reload.requestId, cause: 'stop' });
     }
     for (const { request } of dropped) {
       if (request.requestId === targetId) this.#emit({ type: 'cancelled', requestId: targetId });
-      else
+      else if (request.requestId !== reload?.requestId)
         this.#emit({
           type: 'error',
           requestId: request.requestId,
-          error: { code: 'engine-restarted', message: `request ${request.requestId} (${request.type}) was dropped: the engine restarted to cancel ${targetId}` },
+          error: { code: 'engine-restarted', message: 'This was waiting when the engine restarted to stop another run: start it again.' },
         });
     }
   }

@@ -11,7 +11,7 @@ import type { BoxStatus, ModelSource } from '../../pipeline/protocol';
 import { cropRect, ergoImageCost } from '../core';
 import { readImageFile } from './imageFile';
 import { reduceEvent, useLens, type LensImage, type LensState } from './lensStore';
-import { startLoad } from './loadState';
+import { readyModelId, startLoad } from './loadState';
 import { startRun, type RunKind, type RunState } from './runState';
 
 let engine: EngineClient | null = null;
@@ -26,6 +26,7 @@ function client(): EngineClient {
 
 const fail = (code: string, message: string) => useLens.setState({ error: { code, message } });
 export const dismissError = () => useLens.setState({ error: null });
+export const dismissLoadError = () => useLens.setState((s) => ({ load: { ...s.load, error: null } }));
 
 /** Takes a file the user gave (picker, drop, paste, URL, sample); a bad file leaves the current image in place. */
 export async function pickImage(file: Blob, name: string, sourceUrl: string | null = null): Promise<void> {
@@ -74,9 +75,9 @@ export function loadModel(): void {
   const { modelId, backend, hubRepo, folder, load } = useLens.getState();
   const source = modelSource(modelId, hubRepo, folder);
   // A user-supplied model may change under the same id (another repo or folder): always reload it.
-  if (!source && (load.status === 'ready' || load.status === 'loading') && load.modelId === modelId) return;
+  if (!source && (readyModelId(load) === modelId || load.pending?.modelId === modelId)) return;
   const requestId = client().request({ type: 'load', modelId, backend, ...(source ? { source } : {}) });
-  useLens.setState({ load: startLoad(requestId, modelId) });
+  useLens.setState({ load: startLoad(load, requestId, modelId) });
 }
 
 export function selectModel(modelId: string): void {
@@ -127,7 +128,7 @@ export function askAboutRegion(box: CoarseBox): void {
 export function stop(): void {
   const { run, compare, load } = useLens.getState();
   for (const r of [run, compare]) if (r?.status === 'running') client().cancel(r.requestId);
-  if (load.status === 'loading' && load.requestId) client().cancel(load.requestId);
+  if (load.pending) client().cancel(load.pending.requestId);
 }
 
 /** Shows an earlier run of the session again. */

@@ -83,6 +83,7 @@ export function applyRunEvent(run: RunState, event: WorkerEvent): RunState {
     case 'progress-total':
     case 'loaded':
     case 'unloaded':
+    case 'reloading':
       return run;
     default:
       return event satisfies never;

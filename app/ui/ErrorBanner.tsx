@@ -4,8 +4,8 @@ import { useLens } from '../store/lensStore';
 
 /** The one place errors are shown, in words a user can act on. */
 export function ErrorBanner() {
-  const { ui, load, run } = useLens(useShallow((s) => ({ ui: s.error, load: s.load.error, run: s.run?.error ?? null })));
-  const error = ui ?? (load ? { code: load.code, message: `The model failed to load: ${load.message}` } : null) ?? run;
+  const { ui, run } = useLens(useShallow((s) => ({ ui: s.error, run: s.run?.error ?? null })));
+  const error = ui ?? run;
   return (
     <div className="error-slot" aria-live="assertive">
       {error && (

@@ -2,25 +2,66 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { cachedFiles, deleteCached, type CacheReport } from '../engine/modelCache';
 import { MODEL_REGISTRY, findModel } from '../../pipeline/registry';
-import { loadModel, pickModelFolder, selectModel } from '../store/actions';
+import { dismissLoadError, loadModel, pickModelFolder, selectModel } from '../store/actions';
+import { probeGpu } from '../../pipeline/gpuProbe';
+import type { PendingLoad } from '../store/loadState';
+import { ErrorNote } from './ErrorNote';
 import { useLens } from '../store/lensStore';
 import type { BackendPreference } from '../../pipeline/protocol';
 
 const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(bytes < 10 * 1024 ** 2 ? 2 : 0)} MB`;
+
+/** The adapter's description once one was granted, false when none was, null while asking. */
+function useGpuAvailability(): string | false | null {
+  const [found, setFound] = useState<string | false | null>(null);
+  useEffect(() => {
+    let live = true;
+    void probeGpu().then((p) => live && setFound(p.adapter?.description ?? false));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return found;
+}
+
+const percent = (loaded: number, total: number) => (total > 0 ? ` (${Math.round((100 * loaded) / total)}%)` : '');
+
+function LoadProgress({ pending }: { pending: PendingLoad }) {
+  const { total } = pending;
+  return (
+    <div className="progress">
+      <progress data-testid="load-progress" max={total?.total || 1} value={total?.loaded ?? 0} />
+      {total && (
+        <p className="meta" data-testid="load-total">
+          {mb(total.loaded)} of {mb(total.total)}
+          {percent(total.loaded, total.total)}
+        </p>
+      )}
+      <ul className="files">
+        {Object.entries(pending.files).map(([file, p]) => (
+          <li key={file}>
+            {file}: {p.done ? 'done' : p.total ? `${mb(p.loaded)} of ${mb(p.total)}${percent(p.loaded, p.total)}` : '…'}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
 
 /** Model choice, size, cache state, download progress and the backend that runs it. */
 export function ModelPanel() {
   const { modelId, backend, hubRepo, folder, load } = useLens(useShallow((s) => ({ modelId: s.modelId, backend: s.backend, hubRepo: s.hubRepo, folder: s.folder, load: s.load })));
   const entry = findModel(modelId);
   const repo = entry?.source.kind === 'hub' ? entry.source.repo : entry?.source.kind === 'user' ? hubRepo.trim() : null;
+  const { current, pending, error } = load;
   const [cache, setCache] = useState<CacheReport | null>(null);
   useEffect(() => {
     if (repo) void cachedFiles(repo).then(setCache);
     else setCache(null);
-  }, [repo, load.status]);
+  }, [repo, current, pending]);
 
-  const files = Object.entries(load.files);
-  const total = load.total;
+  const labelOf = (id: string) => findModel(id)?.label ?? id;
+  const gpu = useGpuAvailability();
   return (
     <section className="panel" aria-labelledby="model-heading">
       <h2 id="model-heading">Model</h2>
@@ -71,25 +112,30 @@ export function ModelPanel() {
           </label>
         ))}
       </fieldset>
-      <button type="button" onClick={loadModel} disabled={load.status === 'loading'}>
-        {load.status === 'ready' && load.modelId === modelId ? 'Loaded' : 'Load model'}
+      <button type="button" data-testid="load-model" onClick={loadModel} disabled={pending !== null}>
+        {pending ? (pending.cause === 'restart' ? 'Reloading…' : 'Loading…') : current?.modelId === modelId ? 'Loaded' : 'Load model'}
       </button>
-      {load.status === 'loading' && (
-        <div className="progress" aria-live="polite">
-          <progress data-testid="load-progress" max={total?.total || 1} value={total?.loaded ?? 0} />
-          <ul className="files">
-            {files.map(([file, p]) => (
-              <li key={file}>
-                {file}: {p.done ? 'done' : p.total ? `${Math.round((100 * p.loaded) / p.total)}%` : '…'}
-              </li>
-            ))}
-          </ul>
-        </div>
+      <p className="model-status" data-testid="model-status" aria-live="polite">
+        {pending
+          ? pending.cause === 'restart'
+            ? `Reloading ${labelOf(pending.modelId)}: Stop came while the engine was in a step it cannot leave (loading, encoding or reading the prompt), so it was restarted.`
+            : `Loading ${labelOf(pending.modelId)}…${current ? ` ${labelOf(current.modelId)} stays loaded until it is ready.` : ''}`
+          : current
+            ? `Loaded: ${labelOf(current.modelId)}.`
+            : 'No model loaded.'}
+      </p>
+      {pending && <LoadProgress pending={pending} />}
+      {error && (
+        <ErrorNote
+          testId="model-error"
+          error={{ code: error.code, message: `${labelOf(error.modelId)} could not be loaded: ${error.message}${current ? ` ${labelOf(current.modelId)} is still loaded.` : ''}` }}
+          onDismiss={dismissLoadError}
+        />
       )}
       <p className="backend-indicator" data-testid="backend-indicator">
-        {load.model
-          ? `${load.model.backend === 'webgpu' ? `WebGPU (${load.model.adapter ?? 'adapter'})` : `wasm, ${load.model.threads} thread${load.model.threads === 1 ? '' : 's'}`} · ${Object.values(load.model.dtypes).join('/')} · ${load.model.backendReason}`
-          : `Not loaded. ${'gpu' in navigator ? 'WebGPU is available.' : 'WebGPU is missing in this browser: wasm (CPU) will be used.'} ${globalThis.crossOriginIsolated ? '' : 'Not cross-origin isolated: wasm runs single-threaded.'}`}
+        {current
+          ? `${current.model.backend === 'webgpu' ? `WebGPU (${current.model.adapter ?? 'adapter'})` : `wasm, ${current.model.threads} thread${current.model.threads === 1 ? '' : 's'}`} · ${Object.values(current.model.dtypes).join('/')} · ${current.model.backendReason}`
+          : `${gpu === null ? 'Looking for a WebGPU adapter…' : gpu ? `WebGPU adapter available (${gpu}).` : 'No WebGPU adapter in this browser: wasm (CPU) will be used.'} ${globalThis.crossOriginIsolated ? '' : 'Not cross-origin isolated: wasm runs single-threaded.'}`}
       </p>
     </section>
   );

@@ -8,7 +8,7 @@ const PHASE_WORDS: Record<string, string> = { load: 'loading the model', decode:
 /** The question, Run / Stop, the baselines, and the run settings. */
 export function QuestionBar() {
   const { question, settings, run, compare, loading, hasImage } = useLens(
-    useShallow((s) => ({ question: s.question, settings: s.settings, run: s.run, compare: s.compare, loading: s.load.status === 'loading', hasImage: !!s.image })),
+    useShallow((s) => ({ question: s.question, settings: s.settings, run: s.run, compare: s.compare, loading: s.load.pending !== null, hasImage: !!s.image })),
   );
   const running = run?.status === 'running' || compare?.status === 'running' || loading;
   const active = compare?.status === 'running' ? compare : run;

@@ -33,6 +33,11 @@ export class EngineDriver {
     return this.#events.filter((e) => e.requestId === requestId);
   }
 
+  /** Every event so far, of every request (the client's own `reloading` included). */
+  allEvents(): RecordedEvent[] {
+    return [...this.#events];
+  }
+
   /** Resolves with the request's events once one matches `until` (default: its terminal event). */
   async waitFor(requestId: string, until: (e: RecordedEvent) => boolean = (e) => TERMINAL_EVENT_TYPES.has(e.type)): Promise<RecordedEvent[]> {
     while (!this.eventsOf(requestId).some(until)) await new Promise<void>((wake) => this.#waiters.push(wake));

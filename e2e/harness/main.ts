@@ -15,6 +15,16 @@ const harness = {
   /** The real inference worker behind the real EngineClient (Vite bundles the worker). */
   createEngine: () => new EngineDriver(),
   patternImage,
+  /** Milliseconds per cancel checkpoint in a worker, with a shared flag and with a yielded task. */
+  timeCancelCheckpoints: (checkpoints: number) =>
+    new Promise<{ shared: number; message: number }>((resolve) => {
+      const worker = new Worker(new URL('./cancelBench.worker.ts', import.meta.url), { type: 'module' });
+      worker.onmessage = (e: MessageEvent<{ shared: number; message: number }>) => {
+        worker.terminate();
+        resolve(e.data);
+      };
+      worker.postMessage({ checkpoints });
+    }),
 };
 
 declare global {

@@ -17,7 +17,8 @@ import {
   env,
   PretrainedConfig,
 } from '@huggingface/transformers';
-import { chooseBackend, wasmThreads, type BackendChoice, type GpuProbe } from './backendChoice';
+import { chooseBackend, wasmThreads, type BackendChoice } from './backendChoice';
+import { probeGpu } from '../../pipeline/gpuProbe';
 import { DTYPE_SUFFIX, dtypesForFolder } from './folderDtypes';
 import { boxConventionFor, findModel, type Architecture, type BoxConvention, type ModelEntry } from '../../pipeline/registry';
 import type { LoadRequest, LoadedModel, ModelSource, ProgressStatus } from '../../pipeline/protocol';
@@ -60,22 +61,6 @@ export interface ChatTokenizer {
 export type ProgressSink = (e: { file: string; loaded: number; total: number; status: ProgressStatus } | { total: number; loaded: number; status: 'total' }) => void;
 
 const PICKED_FOLDER_ROOT = 'picked-folder/';
-
-export async function probeGpu(): Promise<GpuProbe> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
-  if (!gpu) return { adapter: null };
-  const adapter = await gpu.requestAdapter().catch(() => null);
-  if (!adapter) return { adapter: null };
-  const info = adapter.info;
-  const description = [info?.vendor, info?.architecture, info?.device].filter(Boolean).join(' ') || 'unknown adapter';
-  return { adapter: { description, shaderF16: adapter.features.has('shader-f16'), maxBufferBytes: adapter.limits?.maxStorageBufferBindingSize ?? 0 } };
-}
-
-interface GpuAdapterLike {
-  readonly features: ReadonlySet<string>;
-  readonly info?: { vendor?: string; architecture?: string; device?: string };
-  readonly limits?: { maxStorageBufferBindingSize?: number };
-}
 
 /** Resolves the model id string transformers.js loads and configures `env` for its source. */
 function configureSource(source: ModelSource, siteUrl: string): string {

@@ -14,7 +14,8 @@
  * fine turns); `decode` owns the cache it is given and every cache it makes, disposing each one as
  * it is superseded. Tensors on the GPU (WebGPU keeps `present.*` there) must be disposed explicitly.
  */
-import { InterruptableStoppingCriteria, Tensor } from '@huggingface/transformers';
+import { Tensor } from '@huggingface/transformers';
+import type { CancelFlag } from '../../pipeline/cancelFlag';
 import { TokenChooser } from './choose';
 import type { PixelValues } from './pixels';
 import { ropePositions, type ImageSpan } from './rope';
@@ -153,13 +154,14 @@ export class Turns {
    * Greedy decoding from `cache` (which this call owns), starting with `first` (already chosen from
    * the prefill's logits), each next token penalized by `repetitionPenalty` over the cache's tokens
    * and those generated (1 = plain greedy). Stops after an eos token, at `maxNewTokens`, or when
-   * `stopper` is interrupted (then throws CancelledError, cache disposed). Returns the generated
-   * ids (eos included) and the cache, which holds every generated token but the last.
+   * `stopper` is raised, checked before every token (then throws CancelledError, cache disposed).
+   * Returns the generated ids (eos included) and the cache, which holds every generated token but
+   * the last.
    */
   async decode(
     cache: KvCache,
     first: number,
-    opts: { maxNewTokens: number; eosIds: ReadonlySet<number>; repetitionPenalty: number; stopper: InterruptableStoppingCriteria; onToken: (id: number) => void },
+    opts: { maxNewTokens: number; eosIds: ReadonlySet<number>; repetitionPenalty: number; stopper: CancelFlag; onToken: (id: number) => void },
   ): Promise<{ ids: number[]; cache: KvCache; steps: number }> {
     const ids = [first];
     opts.onToken(first);
@@ -169,7 +171,7 @@ export class Turns {
     let steps = 0;
     try {
       while (!opts.eosIds.has(ids.at(-1)!) && ids.length < opts.maxNewTokens) {
-        if (opts.stopper.interrupted) throw new CancelledError();
+        await opts.stopper.checkpoint();
         const last = ids.at(-1)!;
         const embeds = await this.#model.encode_text({ input_ids: new Tensor('int64', BigInt64Array.of(BigInt(last)), [1, 1]) });
         const p = BigInt(current.nextPosition);
