@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LoadedModel } from '../../workers/protocol';
+import type { LoadedModel } from '../../pipeline/protocol';
 import { IDLE_LOAD, applyLoadEvent, readyModelId, startLoad } from './loadState';
 
 const MODEL = { modelId: 'a', backend: 'wasm' } as LoadedModel;
