@@ -5,51 +5,27 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { ergoImageCost } from '../../app/core/tokens';
 import { baselineResult, ergoResult } from '../../app/eval/results';
 import { jsonlSample } from '../../app/eval/samples';
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'ascii');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, crc]);
-}
+import { encodePng } from '../../scripts/png';
 
 /**
  * An RGB PNG of horizontal bands of `hue` with a dark square at `mark` (x1, y1, x2, y2): something
  * for a box to find. Flat rows keep the file small (a 2,000-image dataset is a few MB).
  */
 export function makePng(width: number, height: number, mark: readonly [number, number, number, number] = [0, 0, 0, 0], hue = 0): Uint8Array {
-  const stride = width * 3 + 1;
-  const raw = Buffer.alloc(stride * height);
-  const dark = Buffer.from([20, 20, 20]);
+  const data = new Uint8Array(width * height * 4);
+  // One 32-bit word per pixel (little-endian RGBA), so rows are native fills.
+  const words = new Uint32Array(data.buffer);
+  const rgba = (r: number, g: number, b: number) => (r | (g << 8) | (b << 16) | (255 << 24)) >>> 0;
+  const [x1, y1, x2, y2] = mark;
   for (let y = 0; y < height; y++) {
-    // Filter byte 0, then the row's colour (native fills: 2,000 images take well under a second).
-    raw.fill(Buffer.from([(hue * 37) % 256, Math.floor((y * 255) / height), 180]), y * stride + 1, (y + 1) * stride);
-    if (y >= mark[1] && y < mark[3] && mark[2] > mark[0]) raw.fill(dark, y * stride + 1 + mark[0] * 3, y * stride + 1 + Math.min(mark[2], width) * 3);
+    words.fill(rgba((hue * 37) % 256, Math.floor((y * 255) / height), 180), y * width, (y + 1) * width);
+    if (y >= y1 && y < y2 && x2 > x1) words.fill(rgba(20, 20, 20), y * width + Math.max(0, x1), y * width + Math.min(x2, width));
   }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array())]);
+  return encodePng({ width, height, data });
 }
 
 const LETTERS = ['A', 'B', 'C', 'D'];
