@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { EvalResultLine } from '../app/eval/results';
 import { writeResultsFixture } from '../cli/eval/testData';
+import { LensPage } from './pages/LensPage';
 
 const ARTIFACTS = 'e2e/artifacts';
 
@@ -99,5 +100,25 @@ test.describe('the results browser', () => {
     // Without the dataset folder, the sample cannot open, and the detail says what to do.
     await page.getByTestId('result-open-lens').click();
     await expect(page.getByTestId('result-problem')).toContainText("Open the dataset's folder first");
+  });
+
+  test('Re-run here runs the sample again in the browser engine', async ({ page }) => {
+    const lens = new LensPage(page);
+    await lens.open('model=tiny-random-qwen2_5_vl&backend=wasm');
+    // A short run: the built-in random model writes noise.
+    await page.getByLabel('Max new tokens').fill('8');
+    await page.getByTestId('results-link').click();
+    await page.getByTestId('results-open-file').setInputFiles(fixture.results);
+    await page.getByTestId('results-open-folder').setInputFiles(fixture.dir);
+    const pick = fixture.lines.find((l) => l.mode === 'ergo')!;
+    await page.locator(`[data-testid="result-tile"][data-id="${pick.id}"]`).click();
+    await page.getByTestId('result-rerun').click();
+    await expect(page).toHaveURL(/#\/$/);
+    await expect(lens.question).toHaveValue(pick.question);
+    await lens.finished();
+    // The recorded output was replaced by the browser engine's own.
+    await expect(lens.stage1).not.toBeEmpty();
+    await expect(lens.stage1).not.toContainText('The object is there.');
+    await expect(page.getByTestId('backend-indicator')).toContainText('wasm');
   });
 });
