@@ -4,30 +4,12 @@
  * filter's response, and frame times while scrolling the grid, against a 20-sample file and the
  * idle page's frames measured in the same run.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
 import { writeResultsFixture } from '../cli/eval/testData';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DIST = process.env.DIST_DIR ?? join(ROOT, 'dist');
-const CHROMIUM_ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-async function serve(): Promise<{ url: string; stop: () => void }> {
-  const server = spawn(process.execPath, ['scripts/serve.mjs', DIST], { cwd: ROOT, env: { ...process.env, PORT: '0' } });
-  const url = await new Promise<string>((resolve, reject) => {
-    server.stdout.setEncoding('utf8');
-    server.stdout.on('data', (t: string) => {
-      const port = /localhost:(\d+)/.exec(t)?.[1];
-      if (port) resolve(`http://localhost:${port}/`);
-    });
-    server.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
-  return { url, stop: () => server.kill() };
-}
+import { CHROMIUM_ARGS, ensureBuilt, serveSite } from './site';
 
 /**
  * In-page frame loop: frame intervals (ms) over `ms`, scrolling the grid `step` px per frame
@@ -64,17 +46,14 @@ async function openFile(page: Page, file: string, shown: string): Promise<number
 }
 
 export async function benchResults(): Promise<void> {
-  if (!existsSync(join(DIST, 'index.html'))) {
-    const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('build failed');
-  }
+  ensureBuilt();
   const big = mkdtempSync(join(tmpdir(), 'ergo-bench-results-'));
   const small = mkdtempSync(join(tmpdir(), 'ergo-bench-results-'));
   const t0 = Date.now();
   const fixture = writeResultsFixture(big, 2000);
   const ref = writeResultsFixture(small, 20);
   console.log(`\n## Results browser (2,000 samples + 200 baseline lines; generated in ${Date.now() - t0} ms)`);
-  const { url, stop } = await serve();
+  const { url, stop } = await serveSite();
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     const page = await (await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1600, height: 1000 } })).newPage();

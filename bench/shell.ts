@@ -3,17 +3,13 @@
  * asks for a model: page, main bundle, styles, service worker) against the 400 kB goal, and time to
  * first paint in headless Chromium, checking that no model, wasm or worker file was requested.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS, DIST, ensureBuilt, serveSite } from './site';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DIST = process.env.DIST_DIR ?? join(ROOT, 'dist');
 const GOAL_KB = 400;
-const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 /** Fetched only once the user loads a model or runs: the worker bundle, the ORT runtime and the models. */
 const DEFERRED = (path: string) => path.startsWith('ort/') || path.startsWith('models/') || path.endsWith('.wasm') || /(^|\/)ergo\.worker-/.test(path);
 
@@ -24,10 +20,7 @@ function files(dir: string): string[] {
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
 
 export async function benchShell(): Promise<void> {
-  if (!existsSync(join(DIST, 'index.html'))) {
-    const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, DIST_DIR: DIST } });
-    if (r.status !== 0) throw new Error('build failed');
-  }
+  ensureBuilt();
   const all = files(DIST).map((p) => relative(DIST, p));
   const gz = (path: string) => gzipSync(readFileSync(join(DIST, path)), { level: 9 }).length;
   const shell = all.filter((p) => !DEFERRED(p));
@@ -38,15 +31,7 @@ export async function benchShell(): Promise<void> {
   console.log(`shell total ${kb(shellBytes)} gzipped: ${shellBytes <= GOAL_KB * 1024 ? 'within' : 'OVER'} the ${GOAL_KB} kB goal (${((100 * shellBytes) / (GOAL_KB * 1024)).toFixed(0)}%)`);
   console.log(`deferred: worker bundle ${kb(worker)} gzipped, plus the ORT wasm and the model files`);
 
-  const server = spawn(process.execPath, ['scripts/serve.mjs', DIST], { cwd: ROOT, env: { ...process.env, PORT: '0' } });
-  const url = await new Promise<string>((resolve, reject) => {
-    server.stdout.setEncoding('utf8');
-    server.stdout.on('data', (t: string) => {
-      const port = /localhost:(\d+)/.exec(t)?.[1];
-      if (port) resolve(`http://localhost:${port}/`);
-    });
-    server.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
+  const { url, stop } = await serveSite();
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     const runs: { fp: number; fcp: number; deferred: string[] }[] = [];
@@ -68,6 +53,6 @@ export async function benchShell(): Promise<void> {
     console.log(early.length ? `requested before any user action (should be none): ${early.join(', ')}` : 'no model, wasm or worker file requested before a user action');
   } finally {
     await browser.close();
-    server.kill();
+    stop();
   }
 }

@@ -3,67 +3,65 @@ import type { EvalMode } from '../../eval/results';
 import type { BoxFilter, ContainmentFilter, OutcomeFilter, ResultsSort } from '../../results/resultsModel';
 import { setFilter, setSort, useResults } from '../../results/resultsStore';
 
+/** A labelled select over fixed choices. */
+function Choice<T extends string>({ label, testId, value, choices, onChange }: { label: string; testId: string; value: T; choices: readonly (readonly [T, string])[]; onChange: (value: T) => void }) {
+  return (
+    <label>
+      {label}
+      <select data-testid={testId} value={value} onChange={(e) => onChange(choices.find(([v]) => v === e.target.value)![0])}>
+        {choices.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+const MODE_NAMES: Record<EvalMode, string> = { ergo: 'ERGO', direct: 'Direct baseline', 'coarse-only': 'Coarse only' };
+
 /** Filters (mode, category, outcome, box, containment) and the sort of the grid. */
 export function ResultsFilters({ categories, modes }: { categories: readonly string[]; modes: readonly EvalMode[] }) {
   const { filter, sort } = useResults(useShallow((s) => ({ filter: s.filter, sort: s.sort })));
   return (
     <div className="results-filters" role="group" aria-label="Filter and sort">
-      <label>
-        Run
-        <select data-testid="results-filter-mode" value={filter.mode} onChange={(e) => setFilter({ mode: e.target.value as EvalMode })}>
-          {modes.map((m) => (
-            <option key={m} value={m}>
-              {m === 'ergo' ? 'ERGO' : m === 'direct' ? 'Direct baseline' : 'Coarse only'}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Category
-        <select data-testid="results-filter-category" value={filter.category ?? ''} onChange={(e) => setFilter({ category: e.target.value || null })}>
-          <option value="">All</option>
-          {categories.map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Answer
-        <select data-testid="results-filter-outcome" value={filter.outcome} onChange={(e) => setFilter({ outcome: e.target.value as OutcomeFilter })}>
-          <option value="all">Right or wrong</option>
-          <option value="correct">Right</option>
-          <option value="wrong">Wrong</option>
-        </select>
-      </label>
-      <label>
-        Box
-        <select data-testid="results-filter-box" value={filter.box} onChange={(e) => setFilter({ box: e.target.value as BoxFilter })}>
-          <option value="all">Found or not</option>
-          <option value="found">Found</option>
-          <option value="none">Not found</option>
-        </select>
-      </label>
-      <label>
-        Containment
-        <select data-testid="results-filter-containment" value={filter.containment} onChange={(e) => setFilter({ containment: e.target.value as ContainmentFilter })}>
-          <option value="all">Any</option>
-          <option value="on">On the target (≥ 50%)</option>
-          <option value="off">Off the target (&lt; 50%)</option>
-          <option value="unknown">No box or no target</option>
-        </select>
-      </label>
-      <label>
-        Sort
-        <select data-testid="results-sort" value={sort} onChange={(e) => setSort(e.target.value as ResultsSort)}>
-          <option value="file">File order</option>
-          <option value="containment-asc">Containment, lowest first</option>
-          <option value="containment-desc">Containment, highest first</option>
-          <option value="tokens-desc">Vision tokens, most first</option>
-          <option value="tokens-asc">Vision tokens, fewest first</option>
-        </select>
-      </label>
+      <Choice label="Run" testId="results-filter-mode" value={filter.mode} choices={modes.map((m) => [m, MODE_NAMES[m]] as const)} onChange={(mode) => setFilter({ mode })} />
+      <Choice
+        label="Category"
+        testId="results-filter-category"
+        value={filter.category ?? ''}
+        choices={[['', 'All'] as const, ...categories.map((c) => [c, c] as const)]}
+        onChange={(c) => setFilter({ category: c || null })}
+      />
+      <Choice<OutcomeFilter>
+        label="Answer"
+        testId="results-filter-outcome"
+        value={filter.outcome}
+        choices={[['all', 'Right or wrong'], ['correct', 'Right'], ['wrong', 'Wrong']]}
+        onChange={(outcome) => setFilter({ outcome })}
+      />
+      <Choice<BoxFilter> label="Box" testId="results-filter-box" value={filter.box} choices={[['all', 'Found or not'], ['found', 'Found'], ['none', 'Not found']]} onChange={(box) => setFilter({ box })} />
+      <Choice<ContainmentFilter>
+        label="Containment"
+        testId="results-filter-containment"
+        value={filter.containment}
+        choices={[['all', 'Any'], ['on', 'On the target (≥ 50%)'], ['off', 'Off the target (< 50%)'], ['unknown', 'No box or no target']]}
+        onChange={(containment) => setFilter({ containment })}
+      />
+      <Choice<ResultsSort>
+        label="Sort"
+        testId="results-sort"
+        value={sort}
+        choices={[
+          ['file', 'File order'],
+          ['containment-asc', 'Containment, lowest first'],
+          ['containment-desc', 'Containment, highest first'],
+          ['tokens-desc', 'Vision tokens, most first'],
+          ['tokens-asc', 'Vision tokens, fewest first'],
+        ]}
+        onChange={setSort}
+      />
     </div>
   );
 }
