@@ -14,6 +14,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
+import { boxIn } from '../app/core/geometry';
 import type { StageStats } from '../pipeline/protocol';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -95,7 +96,7 @@ export async function benchEngine(): Promise<void> {
           const coarseImage = ergo.find((e) => e.type === 'image')!;
           if (ergoResult.type !== 'result' || coarseImage.type !== 'image') throw new Error('no ERGO result');
           const { width, height } = coarseImage.image;
-          const box = [boxFraction[0] * width, boxFraction[1] * height, boxFraction[2] * width, boxFraction[3] * height].map(Math.round) as [number, number, number, number];
+          const box = boxIn('coarse', [boxFraction[0] * width, boxFraction[1] * height, boxFraction[2] * width, boxFraction[3] * height].map(Math.round));
           const cached = (await end(engine.send({ type: 'run-fine', ergoRequestId: ergoId, box }))).at(-1)!;
           const scratch = (await end(engine.send({ type: 'run-fine', ergoRequestId: ergoId, box, reuseCache: false }))).at(-1)!;
           const directEvents = await end(engine.send({ type: 'run-baseline', kind: 'direct', image: file, question: 'What is the color of the square?', settings }));

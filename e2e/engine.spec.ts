@@ -212,7 +212,7 @@ test.describe('engine load failures and lifecycle', () => {
       const hub = await engine.waitFor(hubId);
       const badId = engine.send({ type: 'load', modelId: 'custom', backend: 'wasm', source: { kind: 'hub', repo: 'not a repo' } });
       const bad = await engine.waitFor(badId);
-      const noModelId = engine.send({ type: 'run-fine', ergoRequestId: 'x', box: [0, 0, 1, 1] });
+      const noModelId = engine.send({ type: 'run-fine', ergoRequestId: 'x', box: window.harness.boxIn('coarse', [0, 0, 1, 1]) });
       const noModel = await engine.waitFor(noModelId);
       return { cancelled: cancelled.at(-1), missing: missing.at(-1), hub: hub.at(-1), bad: bad.at(-1), noModel: noModel.at(-1) };
     });

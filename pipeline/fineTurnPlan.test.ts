@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { boxIn } from '../app/core';
 import { planFineTurn, planForBox } from './fineTurnPlan';
 
 const original = { width: 3840, height: 2160 };
@@ -27,6 +28,6 @@ describe('planFineTurn', () => {
       fallback: 'full-image',
     });
     expect(planFineTurn('<zoom>[500, 10, 100, 20]</zoom>', 'pixels-coarse', coarse, original, 'skip')).toMatchObject({ reason: 'degenerate' });
-    expect(planForBox([2000, 0, 3000, 10], coarse, original, 'skip')).toMatchObject({ kind: 'fallback', reason: 'degenerate' });
+    expect(planForBox(boxIn('coarse', [2000, 0, 3000, 10]), coarse, original, 'skip')).toMatchObject({ kind: 'fallback', reason: 'degenerate' });
   });
 });

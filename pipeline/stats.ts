@@ -17,6 +17,6 @@ export function stageStats(m: StageMeasurements): StageStats {
 }
 
 /** Sum of a field over stages, e.g. total vision tokens of an ERGO run (coarse + fine). */
-export function totalOf(stages: readonly StageStats[], field: 'visionTokens' | 'encoderRows' | 'prefillTokens' | 'decodeTokens' | 'totalMs'): number {
+export function totalOf(stages: readonly StageStats[], field: 'visionTokens' | 'encoderRows' | 'prefillTokens' | 'decodeTokens' | 'encoderMs' | 'prefillMs' | 'decodeMs' | 'totalMs'): number {
   return stages.reduce((sum, s) => sum + s[field], 0);
 }

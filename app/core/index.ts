@@ -2,7 +2,7 @@
  * ERGO Lens' pipeline core: pure functions shared by the worker, the UI and Node tests.
  * No DOM, React, worker or model-runtime imports anywhere below this folder.
  */
-export type { Box, CoarseBox, Frame, NormBox, OriginalBox, OriginalRect, Size } from './geometry';
+export { boxIn, type Box, type CoarseBox, type Frame, type NormBox, type OriginalBox, type OriginalRect, type ScreenBox, type Size } from './geometry';
 export { roundHalfEven } from './roundHalfEven';
 export {
   AspectRatioError,
@@ -16,7 +16,7 @@ export {
   qwenSmartResize,
   type ResizeOptions,
 } from './resize';
-export { ergoCost, ergoImageCost, fullImageCost, rectSize, visionTokens, type ErgoCost, type TokenizedSize } from './tokens';
+export { attentionBytesPerHead, directCost, ergoCost, ergoImageCost, fullImageCost, rectSize, visionTokens, type DirectCost, type ErgoCost, type TokenizedSize } from './tokens';
 export { parseZoom, parseZoomBox, type ZoomNumbers, type ZoomParse } from './zoomBox';
 export { coarseToNorm, normToCoarse } from './normBox';
 export { cropRect } from './crop';

@@ -1,7 +1,7 @@
 // Every reference vector computed with ERGO's Python semantics (../shared/vectors/ergo-parity.json).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { budgetPixels, cropRect, ergoSmartResize, extractAnswer, parseZoomBox, qwenSmartResize, scoreChoice } from './index';
+import { boxIn, budgetPixels, cropRect, ergoSmartResize, extractAnswer, parseZoomBox, qwenSmartResize, scoreChoice } from './index';
 
 interface Vectors {
   ergo_smart_resize: { height: number; width: number; maxTokens: number; out: [number, number] }[];
@@ -52,7 +52,7 @@ describe('shared parity vectors', () => {
     for (const v of vectors.crop_rect) {
       const [W, H] = v.original;
       const [w, h] = v.resized;
-      const rect = cropRect(v.box, { width: W, height: H }, { width: w, height: h });
+      const rect = cropRect(boxIn('coarse', v.box), { width: W, height: H }, { width: w, height: h });
       expect(rect ? [rect.x1, rect.y1, rect.x2, rect.y2] : null, JSON.stringify(v)).toEqual(v.out);
     }
   });

@@ -2,7 +2,7 @@
  * How well a predicted region covers a dataset's target boxes, both in pixels of the original
  * image: the share of the target inside the region (containment) and their IoU.
  */
-import type { OriginalBox, OriginalRect } from './geometry';
+import { boxIn, type OriginalBox, type OriginalRect } from './geometry';
 
 const area = (x1: number, y1: number, x2: number, y2: number): number => Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
 
@@ -25,7 +25,7 @@ export function containment(region: OriginalRect, targets: readonly OriginalBox[
 /** The smallest box holding every target (what a single crop must cover); null without targets. */
 export function enclosingBox(targets: readonly OriginalBox[]): OriginalBox | null {
   if (!targets.length) return null;
-  return [Math.min(...targets.map((t) => t[0])), Math.min(...targets.map((t) => t[1])), Math.max(...targets.map((t) => t[2])), Math.max(...targets.map((t) => t[3]))];
+  return boxIn('original', [Math.min(...targets.map((t) => t[0])), Math.min(...targets.map((t) => t[1])), Math.max(...targets.map((t) => t[2])), Math.max(...targets.map((t) => t[3]))]);
 }
 
 /** Intersection over union (0-1) of `region` and the box enclosing the targets; null without targets. */

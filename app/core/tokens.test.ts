@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ergoCost, ergoImageCost, fullImageCost, rectSize, visionTokens } from './tokens';
+import { attentionBytesPerHead, directCost, ergoCost, ergoImageCost, fullImageCost, rectSize, visionTokens } from './tokens';
 
 describe('visionTokens', () => {
   it('counts one token per 28x28 block', () => {
@@ -56,5 +56,23 @@ describe('ergoCost', () => {
     expect(cost.crop).toBeNull();
     expect(cost.full).toBeNull();
     expect(cost.percentSaved).toBeNull();
+  });
+});
+
+describe('directCost', () => {
+  it('prices the whole-image baseline at its cap against stock Qwen, and says whether the cap bit', () => {
+    // Qwen at 4096 tokens: beta = sqrt(3840*2160 / (4096*784)) = 1.5958; 2160/1.5958/28 = 48.3 -> floor 48, 3840/1.5958/28 = 85.9 -> 85: 48*85 = 4080
+    expect(directCost({ width: 3840, height: 2160 }, 4096)).toEqual({
+      run: { width: 2380, height: 1344, tokens: 4080 },
+      full: { width: 3836, height: 2156, tokens: 10549 },
+      capTokens: 4096,
+      capped: true,
+    });
+    expect(directCost({ width: 640, height: 480 }, 4096)).toMatchObject({ capped: false, run: { tokens: 391 } }); // 17*23
+    expect(directCost({ width: 10000, height: 10 }, 4096)).toBeNull();
+  });
+
+  it('sizes one head\'s attention scores: (4 patches per token)^2 float32', () => {
+    expect(attentionBytesPerHead(4096)).toBe(16384 * 16384 * 4); // 1 GiB
   });
 });

@@ -42,6 +42,34 @@ export function rectSize(rect: OriginalRect): Size {
   return { width: rect.x2 - rect.x1, height: rect.y2 - rect.y1 };
 }
 
+/** The whole-image ("direct") baseline: Qwen's resize at a token cap, against stock Qwen's own cap. */
+export interface DirectCost {
+  /** What the baseline spends: Qwen's resize at `capTokens`. */
+  readonly run: TokenizedSize;
+  /** What stock Qwen2.5-VL would spend (its 16384-token cap). */
+  readonly full: TokenizedSize;
+  readonly capTokens: number;
+  /** True when the cap made the baseline smaller than stock Qwen's whole image. */
+  readonly capped: boolean;
+}
+
+/** The whole-image baseline at `capTokens`; null for images Qwen's resize rejects. */
+export function directCost(original: Size, capTokens: number): DirectCost | null {
+  const full = fullImageCost(original);
+  const run = fullImageCost(original, Math.min(capTokens, QWEN_MAX_TOKENS));
+  if (!full || !run) return null;
+  return { run, full, capTokens, capped: run.tokens < full.tokens };
+}
+
+/**
+ * Bytes of one head's attention scores in the vision encoder over a whole image of `tokens` vision
+ * tokens: `patches x patches` float32, four patches per token (why the direct baseline is capped).
+ */
+export function attentionBytesPerHead(tokens: number): number {
+  const patches = 4 * tokens;
+  return patches * patches * 4;
+}
+
 export interface ErgoCost {
   readonly coarse: TokenizedSize;
   /** Null when no fine turn ran on a crop (no usable box and the "skip" fallback). */

@@ -3,7 +3,7 @@
  * the coarse image. It reproduces the reference Python exactly, Unicode digits and whitespace
  * included, because the checkpoint's outputs were scored with it.
  */
-import type { CoarseBox } from './geometry';
+import { boxIn, type CoarseBox } from './geometry';
 import { parseUnicodeInt, PY_DIGIT, PY_SPACE } from './pythonText';
 
 const S = `[${PY_SPACE}]`;
@@ -49,8 +49,12 @@ export function parseZoom(text: string): ZoomParse {
   return { kind: 'none', reason: 'malformed' };
 }
 
-/** ERGO's `<zoom>` parser: the four integers of the first zoom tag, or null. */
+/**
+ * ERGO's `<zoom>` parser for output known to be in ERGO's convention (coarse pixels: ERGO,
+ * Qwen2.5-VL, and traces of their runs): the first zoom tag's box, or null. For a model of another
+ * convention, read `parseZoom` and convert (`zoomToCoarse` in the engine's fine-turn plan).
+ */
 export function parseZoomBox(text: string): CoarseBox | null {
   const parsed = parseZoom(text);
-  return parsed.kind === 'box' ? parsed.box : null;
+  return parsed.kind === 'box' ? boxIn('coarse', parsed.box) : null;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ergoImageCost, fullImageCost } from '../core';
+import { boxIn, ergoImageCost, fullImageCost } from '../core';
 import { ergoResult, parseResultLine, regionOf, type RunContext } from './results';
 import { jsonlSample, type EvalSample } from './samples';
 
@@ -49,7 +49,7 @@ describe('scoring as the official evaluation does (expected values computed with
 describe('ergoResult geometry', () => {
   it('maps the coarse box to the original and the crop, with containment and IoU of the target', () => {
     // sx = 2246/1204, sy = 1582/840: [100, 100, 300, 200] -> x 186.54..559.63, y 188.33..376.67, truncated.
-    const line = ergoResult(sample('B', [[300, 250, 400, 350]]), { coarse_output: '<think>cup</think><zoom>[100, 100, 300, 200]</zoom>', fine_output: '<answer>B</answer>', usage: null, total_ms: null }, ctx);
+    const line = ergoResult(sample('B', [boxIn('original', [300, 250, 400, 350])]), { coarse_output: '<think>cup</think><zoom>[100, 100, 300, 200]</zoom>', fine_output: '<answer>B</answer>', usage: null, total_ms: null }, ctx);
     expect(line.coarse_size).toEqual({ width: 1204, height: 840 });
     expect(line.box_status).toBe('parsed');
     expect(line.box_coarse).toEqual([100, 100, 300, 200]);

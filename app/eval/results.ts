@@ -6,7 +6,7 @@
  */
 import { choiceLetters } from '../core/answer';
 import { cropRect } from '../core/crop';
-import type { CoarseBox, OriginalBox, OriginalRect, Size } from '../core/geometry';
+import { boxIn, type CoarseBox, type OriginalBox, type OriginalRect, type Size } from '../core/geometry';
 import { normToCoarse } from '../core/normBox';
 import { containment, regionIoU } from '../core/regionMetrics';
 import { ergoImageCost, fullImageCost, rectSize } from '../core/tokens';
@@ -105,7 +105,7 @@ export interface RegionOutcome {
 export function regionOf(coarseOutput: string, original: Size, coarse: Size, convention: BoxConvention = 'pixel'): RegionOutcome {
   const parsed = parseZoom(coarseOutput);
   if (parsed.kind === 'none') return { status: parsed.reason, box: null, crop: null };
-  const box: CoarseBox = convention === 'norm1000' ? normToCoarse(parsed.box, coarse) : parsed.box;
+  const box: CoarseBox = convention === 'norm1000' ? normToCoarse(boxIn('norm1000', parsed.box), coarse) : boxIn('coarse', parsed.box);
   const crop = cropRect(box, original, coarse);
   return crop ? { status: 'parsed', box, crop } : { status: 'degenerate', box, crop: null };
 }
@@ -113,7 +113,7 @@ export function regionOf(coarseOutput: string, original: Size, coarse: Size, con
 function toOriginal(box: CoarseBox, original: Size, coarse: Size): OriginalBox {
   const sx = original.width / coarse.width;
   const sy = original.height / coarse.height;
-  return [box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy];
+  return boxIn('original', [box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy]);
 }
 
 /** What one ERGO run produced, from an engine or a recorded file. */

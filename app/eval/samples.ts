@@ -3,7 +3,7 @@
  * `preprocess_data` in nota-github/ERGO), turned into one sample shape. Pure: the caller reads the
  * files (JSONL lines, parquet rows, V* annotation JSON) and passes plain values in.
  */
-import type { OriginalBox } from '../core/geometry';
+import { boxIn, type OriginalBox } from '../core/geometry';
 import { HRBENCH_POSTFIX, VSTAR_POSTFIX } from '../core/prompts';
 
 export type DatasetFormat = 'vstar' | 'hrbench' | 'mmerwl' | 'jsonl';
@@ -68,7 +68,7 @@ export function vstarTargets(annotation: unknown): OriginalBox[] {
   if (!isObject(annotation) || !Array.isArray(annotation.bbox)) return [];
   return annotation.bbox
     .filter((b): b is number[] => Array.isArray(b) && b.length === 4 && b.every(finite))
-    .map(([x, y, w, h]) => [x!, y!, x! + w!, y! + h!] as const);
+    .map(([x, y, w, h]) => boxIn('original', [x!, y!, x! + w!, y! + h!]));
 }
 
 /**
@@ -161,8 +161,8 @@ export function mmerwlSample(row: unknown, position: number, index: number, shar
 function jsonlTargets(bbox: unknown): OriginalBox[] | null {
   if (bbox === undefined || bbox === null) return [];
   const one = (b: unknown): b is number[] => Array.isArray(b) && b.length === 4 && b.every(finite) && b[2]! > b[0]! && b[3]! > b[1]!;
-  if (one(bbox)) return [[bbox[0]!, bbox[1]!, bbox[2]!, bbox[3]!]];
-  if (Array.isArray(bbox) && bbox.length > 0 && bbox.every(one)) return bbox.map((b) => [b[0]!, b[1]!, b[2]!, b[3]!] as const);
+  if (one(bbox)) return [boxIn('original', bbox)];
+  if (Array.isArray(bbox) && bbox.length > 0 && bbox.every(one)) return bbox.map((b) => boxIn('original', b));
   return null;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { boxIn } from '../core/geometry';
 import type { EvalResultLine, FailedLine, ResultFileLine } from './results';
 import { summarize, summaryTable } from './summary';
 
@@ -35,7 +36,7 @@ describe('summarize', () => {
   });
 
   it('ERGO vs direct over paired samples, and the confusion of wrong answers by box placement', () => {
-    const target = { targets: [[0, 0, 10, 10]] as const };
+    const target = { targets: [boxIn('original', [0, 0, 10, 10])] };
     const lines: ResultFileLine[] = [
       line('1', 'a', false, { ...target, containment: 1 }),
       line('2', 'a', false, { ...target, containment: 0.1 }),

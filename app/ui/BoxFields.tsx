@@ -1,4 +1,4 @@
-import type { CoarseBox, Size } from '../core/geometry';
+import { boxIn, type CoarseBox, type Size } from '../core/geometry';
 
 const NAMES = ['x1', 'y1', 'x2', 'y2'] as const;
 
@@ -17,9 +17,9 @@ export function BoxFields({ box, frame, onChange }: { box: CoarseBox; frame: Siz
             max={i % 2 === 0 ? frame.width : frame.height}
             value={Math.round(box[i]!)}
             onChange={(e) => {
-              const next = [...box] as [number, number, number, number];
+              const next = [...box];
               next[i] = Math.max(0, Number(e.target.value) || 0);
-              onChange(next);
+              onChange(boxIn('coarse', next));
             }}
           />
         </label>

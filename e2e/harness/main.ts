@@ -1,5 +1,6 @@
 // Exposes the real runtime pieces on `window.harness` for Playwright's page.evaluate.
 import * as transformers from '@huggingface/transformers';
+import { boxIn } from '../../app/core/geometry';
 import { EngineDriver, patternImage } from './engineDriver';
 
 const ortBase = new URL('./ort/', location.href).href;
@@ -25,6 +26,8 @@ const harness = {
       };
       worker.postMessage({ checkpoints });
     }),
+  /** Boxes are typed by their frame; requests built in the page make them here. */
+  boxIn,
 };
 
 declare global {
