@@ -99,6 +99,11 @@ export const SAMPLE_SCENES: readonly SampleScene[] = [
   },
 ];
 
+/** The sample with this stable id (what share links carry), or undefined. */
+export function findScene(id: string): SampleScene | undefined {
+  return SAMPLE_SCENES.find((s) => s.id === id);
+}
+
 /** Draws `scene` and encodes it as a PNG file. */
 export async function renderScene(scene: SampleScene): Promise<File> {
   const canvas = new OffscreenCanvas(scene.width, scene.height);

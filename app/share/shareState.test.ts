@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { boxIn } from '../core/geometry';
 import { decodeShareState, encodeShareState, type ShareState } from './shareState';
 
 const isModel = (id: string) => ['tiny-random-qwen2_5_vl', 'qwen2-vl-2b'].includes(id);
@@ -13,7 +14,7 @@ describe('share links', () => {
       fallback: 'full-image',
       maxNewTokens: 256,
       imageUrl: 'https://example.org/a%20b.jpg?x=1',
-      box: [10, 20, 300, 400],
+      box: boxIn('coarse', [10, 20, 300, 400]),
     };
     expect(decodeShareState(encodeShareState(state), isModel)).toEqual({ state, problems: [] });
     const local: ShareState = { question: 'q', localImage: { name: 'my photo.png', width: 3840, height: 2160 } };
@@ -35,5 +36,19 @@ describe('share links', () => {
     const both = decodeShareState('?img=https://example.org/a.png&local=10x10:a.png', isModel);
     expect(both.state.localImage).toBeUndefined();
     expect(both.problems[0]!.key).toBe('local');
+  });
+
+  it('names a built-in sample by its stable id, so the recipient draws the same image (box included)', () => {
+    const isSample = (id: string) => id === 'street-4k';
+    const state: ShareState = { question: 'What does the sign say?', sample: 'street-4k', box: boxIn('coarse', [800, 400, 900, 460]) };
+    const search = encodeShareState(state);
+    expect(search).toContain('sample=street-4k');
+    expect(search).not.toContain('local=');
+    expect(decodeShareState(search, isModel, isSample)).toEqual({ state, problems: [] });
+    expect(decodeShareState('?sample=street-4k.png', isModel, isSample).problems.map((p) => p.key)).toEqual(['sample']);
+    expect(decodeShareState('?sample=nope', isModel, isSample).problems[0]!.message).toBe('unknown sample "nope"');
+    const both = decodeShareState('?sample=street-4k&local=10x10:a.png', isModel, isSample);
+    expect(both.state).toEqual({ sample: 'street-4k' });
+    expect(both.problems.map((p) => p.key)).toEqual(['local']);
   });
 });

@@ -1,10 +1,11 @@
 /**
- * Share links: the state a link carries (question, model, backend, settings, a public image URL
- * or the note that the image was local, a box), encoded as URL search parameters, and the strict
+ * Share links: the state a link carries (question, model, backend, settings, a public image URL,
+ * a built-in sample's id, or the note that the image was local, a box), encoded as URL search
+ * parameters, and the strict
  * decoder that restores it. Every value is validated and only ever used as data: unknown keys,
  * bad values and non-https image URLs are reported and dropped, never acted upon.
  */
-import type { CoarseBox } from '../core/geometry';
+import { boxIn, type CoarseBox } from '../core/geometry';
 import type { BackendPreference, NoBoxFallback } from '../../pipeline/protocol';
 
 export interface ShareState {
@@ -16,6 +17,8 @@ export interface ShareState {
   readonly maxNewTokens?: number;
   /** A public https image, fetched with CORS by the recipient. */
   readonly imageUrl?: string;
+  /** A built-in sample, by its stable id: the recipient's browser draws the same image. */
+  readonly sample?: string;
   /** The sender's image was a local file: the recipient must supply it. */
   readonly localImage?: { readonly name: string; readonly width: number; readonly height: number };
   /** A box in coarse pixels to re-apply. */
@@ -30,7 +33,8 @@ export interface ShareProblem {
 export const MAX_QUESTION = 2000;
 const MAX_URL = 2048;
 const MODEL_ID = /^[A-Za-z0-9][\w.-]{0,95}$/;
-const KEYS = ['q', 'model', 'backend', 'budget', 'fallback', 'max', 'img', 'local', 'box'] as const;
+const SAMPLE_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const KEYS = ['q', 'model', 'backend', 'budget', 'fallback', 'max', 'img', 'sample', 'local', 'box'] as const;
 
 /** The search string (`?...`) for `state`; empty fields are left out. */
 export function encodeShareState(state: ShareState): string {
@@ -42,6 +46,7 @@ export function encodeShareState(state: ShareState): string {
   if (state.fallback) p.set('fallback', state.fallback);
   if (state.maxNewTokens) p.set('max', String(state.maxNewTokens));
   if (state.imageUrl) p.set('img', state.imageUrl);
+  if (state.sample) p.set('sample', state.sample);
   if (state.localImage) p.set('local', `${state.localImage.width}x${state.localImage.height}:${state.localImage.name}`);
   if (state.box) p.set('box', state.box.map((v) => Math.round(v)).join(','));
   const s = p.toString();
@@ -67,10 +72,10 @@ export function httpsImageUrl(value: string): string | null {
 }
 
 /**
- * Reads a search string. `isModel` says whether an id names a registry entry. Returns what is
- * valid and a problem per rejected parameter.
+ * Reads a search string. `isModel` says whether an id names a registry entry, `isSample` whether
+ * one names a built-in sample. Returns what is valid and a problem per rejected parameter.
  */
-export function decodeShareState(search: string, isModel: (id: string) => boolean): { state: ShareState; problems: ShareProblem[] } {
+export function decodeShareState(search: string, isModel: (id: string) => boolean, isSample: (id: string) => boolean = () => false): { state: ShareState; problems: ShareProblem[] } {
   const params = new URLSearchParams(search);
   const state: { -readonly [K in keyof ShareState]: ShareState[K] } = {};
   const problems: ShareProblem[] = [];
@@ -111,6 +116,10 @@ export function decodeShareState(search: string, isModel: (id: string) => boolea
         else reject(key, 'the image link must be a plain https URL');
         break;
       }
+      case 'sample':
+        if (SAMPLE_ID.test(value) && isSample(value)) state.sample = value;
+        else reject(key, `unknown sample "${value.slice(0, 40)}"`);
+        break;
       case 'local': {
         const m = /^(\d{1,6})x(\d{1,6}):(.{1,200})$/s.exec(value);
         if (m) state.localImage = { width: Number(m[1]), height: Number(m[2]), name: m[3]! };
@@ -120,7 +129,7 @@ export function decodeShareState(search: string, isModel: (id: string) => boolea
       case 'box': {
         const parts = value.split(',');
         const nums = parts.map((v) => int(v, 0, 1_000_000));
-        if (parts.length === 4 && nums.every((n) => n !== null)) state.box = nums as unknown as CoarseBox;
+        if (parts.length === 4 && nums.every((n) => n !== null)) state.box = boxIn('coarse', nums);
         else reject(key, 'the box must be four whole numbers x1,y1,x2,y2');
         break;
       }
@@ -128,8 +137,13 @@ export function decodeShareState(search: string, isModel: (id: string) => boolea
         reject(key, `unknown parameter "${key.slice(0, 30)}"`);
     }
   }
-  if (state.imageUrl && state.localImage) {
-    reject('local', 'a link names either a public image or a local one, not both');
+  // One image per link: a public URL wins over a sample, a sample over a local-file note.
+  if (state.imageUrl && state.sample) {
+    reject('sample', 'a link names one image: a public image or a sample, not both');
+    delete state.sample;
+  }
+  if ((state.imageUrl || state.sample) && state.localImage) {
+    reject('local', `a link names one image: ${state.imageUrl ? 'a public image' : 'a sample'} or a local one, not both`);
     delete state.localImage;
   }
   return { state, problems };

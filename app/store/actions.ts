@@ -3,16 +3,19 @@
  * client lives here, outside the store: state holds data only.
  */
 import { EngineClient } from '../engine/client';
+import { totalOf } from '../../pipeline/stats';
 import { findModel } from '../../pipeline/registry';
 import { parseTrace, type Trace } from '../trace/trace';
 import { decodeShareState, encodeShareState } from '../share/shareState';
+import { findScene, renderScene } from '../samples/scenes';
 import type { CoarseBox } from '../core/geometry';
 import type { BoxStatus, ModelSource } from '../../pipeline/protocol';
 import { cropRect, ergoImageCost } from '../core';
-import { readImageFile } from './imageFile';
-import { reduceEvent, useLens, type LensImage, type LensState } from './lensStore';
+import { linkImageKey, readImageFile, type ImageOrigin } from './imageFile';
+import { boxView } from './selectors';
+import { reduceEvent, THEME_KEY, useLens, type LensImage, type LensState, type Theme } from './lensStore';
 import { readyModelId, startLoad } from './loadState';
-import { startRun, type RunKind, type RunState } from './runState';
+import { startRun, type BaselineKind, type RunKind, type RunState } from './runState';
 
 let engine: EngineClient | null = null;
 
@@ -29,10 +32,33 @@ export const dismissError = () => useLens.setState({ error: null });
 export const dismissLoadError = () => useLens.setState((s) => ({ load: { ...s.load, error: null } }));
 
 /** Takes a file the user gave (picker, drop, paste, URL, sample); a bad file leaves the current image in place. */
-export async function pickImage(file: Blob, name: string, sourceUrl: string | null = null): Promise<void> {
-  const result = await readImageFile(file, name, sourceUrl);
+export async function pickImage(file: Blob, name: string, origin: ImageOrigin = {}): Promise<void> {
+  const result = await readImageFile(file, name, origin);
   if (!result.ok) return fail(result.code, result.message);
-  useLens.setState({ image: result.image, error: null, run: null, compare: null, editedBox: null, showOriginal: false });
+  useLens.setState({ image: result.image, error: null, run: null, baselines: {}, editedBox: null, showOriginal: false });
+}
+
+/** Draws the built-in sample `id` and takes it, remembering which sample it is (for share links). */
+export async function openSample(id: string): Promise<void> {
+  const scene = findScene(id);
+  if (!scene) return fail('unknown-sample', `There is no built-in sample "${id}".`);
+  let file: File;
+  try {
+    file = await renderScene(scene);
+  } catch (error) {
+    return fail('sample-draw-failed', `The sample "${scene.title}" could not be drawn in this browser: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  await pickImage(file, file.name, { sample: scene.id });
+}
+
+/** Switches the theme and remembers it for the next visit. */
+export function setTheme(theme: Theme): void {
+  try {
+    localStorage.setItem(THEME_KEY, theme);
+  } catch {
+    // Storage can be blocked (private modes, policies): the theme then lasts for this visit only.
+  }
+  useLens.setState({ theme });
 }
 
 /** Fetches a public image by URL (https, CORS) and takes it. */
@@ -51,7 +77,7 @@ export async function pickImageUrl(url: string): Promise<void> {
     return fail('url-blocked', `${parsed.host} did not allow this page to read the image (no CORS permission) or could not be reached. Download it and drop the file here instead.`);
   }
   if (!response.ok) return fail('url-status', `${parsed.href} answered ${response.status} ${response.statusText}`);
-  await pickImage(await response.blob(), parsed.pathname.split('/').pop() || parsed.host, parsed.href);
+  await pickImage(await response.blob(), parsed.pathname.split('/').pop() || parsed.host, { sourceUrl: parsed.href });
 }
 
 /** For entries that take the user's own model: the picked folder, else the typed repo id. */
@@ -91,7 +117,7 @@ function begin(kind: RunKind, image: LensImage, extra: Partial<RunState> = {}): 
     return null;
   }
   loadModel();
-  return startRun({ requestId: '', kind, question: s.question.trim(), modelId: s.modelId, settings: s.settings, original: image, imageName: image.name, ...extra });
+  return startRun({ requestId: '', kind, question: s.question.trim(), modelId: s.modelId, settings: s.settings, image, ...extra });
 }
 
 /** Runs ERGO (both turns) on the current image and question. */
@@ -101,17 +127,17 @@ export function runErgo(): void {
   const run = begin('ergo', image);
   if (!run) return;
   const requestId = client().request({ type: 'run-ergo', image: { blob: image.blob, name: image.name }, question: question.trim(), settings });
-  useLens.setState({ run: { ...run, requestId }, compare: null, editedBox: null, error: null });
+  useLens.setState({ run: { ...run, requestId }, baselines: {}, editedBox: null, error: null });
 }
 
 /** Runs a baseline beside the current ERGO run. */
-export function runBaseline(kind: 'direct' | 'coarse-only'): void {
+export function runBaseline(kind: BaselineKind): void {
   const { image, question, settings } = useLens.getState();
   if (!image) return fail('no-image', 'Choose an image first.');
   const run = begin(kind, image);
   if (!run) return;
   const requestId = client().request({ type: 'run-baseline', kind, image: { blob: image.blob, name: image.name }, question: question.trim(), settings });
-  useLens.setState({ compare: { ...run, requestId } });
+  useLens.setState((s) => ({ baselines: { ...s.baselines, [kind]: { ...run, requestId } } }));
 }
 
 /** Re-runs only the fine turn on `box` (coarse pixels), continuing the current ERGO run's coarse turn. */
@@ -126,18 +152,28 @@ export function askAboutRegion(box: CoarseBox): void {
 
 /** Stops whatever runs (within one token while generating; by restarting the worker otherwise). */
 export function stop(): void {
-  const { run, compare, load } = useLens.getState();
-  for (const r of [run, compare]) if (r?.status === 'running') client().cancel(r.requestId);
+  const { run, baselines, load } = useLens.getState();
+  for (const r of [run, ...Object.values(baselines)]) if (r?.status === 'running') client().cancel(r.requestId);
   if (load.pending) client().cancel(load.pending.requestId);
 }
 
-/** Shows an earlier run of the session again. */
-export function showRun(run: RunState): void {
-  useLens.setState({ run, editedBox: null, compare: null });
+const isBaseline = (run: RunState) => run.kind === 'direct' || run.kind === 'coarse-only';
+const sameAsk = (a: RunState, b: RunState) => a.image === b.image && a.question === b.question;
+
+/**
+ * Shows an earlier run of the session again, on its own image (which becomes the current one),
+ * with the latest baselines run on the same image and question.
+ */
+export function showRun(picked: RunState): void {
+  const { history } = useLens.getState();
+  const run = isBaseline(picked) ? (history.find((h) => !isBaseline(h) && sameAsk(h, picked)) ?? picked) : picked;
+  const baselines: Partial<Record<BaselineKind, RunState>> = {};
+  for (const h of [...history].reverse()) if (isBaseline(h) && sameAsk(h, run)) baselines[h.kind as BaselineKind] = h;
+  useLens.setState({ run, image: run.image, baselines, editedBox: null, showOriginal: false, question: run.question });
 }
 
-/** Reads a trace file and shows it over the current image (whose size must match). */
-export async function importTrace(file: Blob): Promise<void> {
+/** Reads a trace file, shows it over the current image (same size and, when the trace has one, same SHA-256) and adds it to History. */
+export async function importTrace(file: Blob, fileName = 'trace'): Promise<void> {
   let json: unknown;
   try {
     json = JSON.parse(await file.text());
@@ -151,14 +187,26 @@ export async function importTrace(file: Blob): Promise<void> {
   if (image.width !== parsed.trace.image.width || image.height !== parsed.trace.image.height) {
     return fail('trace-image-mismatch', `The trace is for a ${parsed.trace.image.width}x${parsed.trace.image.height} image; the loaded one is ${image.width}x${image.height}.`);
   }
-  useLens.setState({ run: traceRun(parsed.trace, image), compare: null, editedBox: null, error: null, question: parsed.trace.question });
+  if (parsed.trace.image.sha256 && image.sha256 && parsed.trace.image.sha256 !== image.sha256) {
+    return fail('trace-image-mismatch', `The trace is for another image of the same size ("${parsed.trace.image.name}", SHA-256 ${parsed.trace.image.sha256.slice(0, 12)}…); the loaded one is "${image.name}" (${image.sha256.slice(0, 12)}…).`);
+  }
+  const run = traceRun(parsed.trace, image);
+  useLens.setState((s) => ({
+    run,
+    baselines: {},
+    editedBox: null,
+    error: null,
+    question: parsed.trace.question,
+    history: [run, ...s.history],
+    historyNote: `Imported "${fileName}" (${parsed.trace.model}): shown above and added to History.`,
+  }));
 }
 
 /** The trace's box with its crop in the original, or null when the trace has no usable box. */
 function traceBox(trace: Trace, image: LensImage, budget: number): BoxStatus | null {
   if (!trace.box) return null;
   const crop = cropRect(trace.box, image, trace.coarseSize ?? ergoImageCost(image, budget));
-  return crop ? { kind: 'parsed', box: trace.box, crop } : { kind: 'none', reason: 'degenerate', fallback: 'skip' };
+  return crop ? { kind: trace.boxSource, box: trace.box, crop } : { kind: 'none', reason: 'degenerate', fallback: 'skip' };
 }
 
 function traceRun(trace: Trace, image: LensImage): RunState {
@@ -170,17 +218,18 @@ function traceRun(trace: Trace, image: LensImage): RunState {
     question: trace.question,
     modelId: trace.model,
     settings: { ...useLens.getState().settings, budget },
-    original: image,
-    imageName: image.name,
+    image,
     texts: { coarse: trace.coarseOutput, ...(trace.fineOutput !== null ? { fine: trace.fineOutput } : {}) },
     box: traceBox(trace, image, budget),
     answer: trace.answer,
+    stages: trace.stats,
+    totalMs: trace.stats.length ? totalOf(trace.stats, 'totalMs') : null,
   });
 }
 
 /** Restores what a share link carries; bad parameters are reported and ignored. */
 export async function openShareLink(search: string): Promise<void> {
-  const { state, problems } = decodeShareState(search, (id) => !!findModel(id));
+  const { state, problems } = decodeShareState(search, (id) => !!findModel(id), (id) => !!findScene(id));
   const current = useLens.getState();
   useLens.setState({
     ...(state.model ? { modelId: state.model } : {}),
@@ -192,16 +241,17 @@ export async function openShareLink(search: string): Promise<void> {
       ...(state.fallback ? { fallback: state.fallback } : {}),
       ...(state.maxNewTokens ? { maxNewTokens: state.maxNewTokens } : {}),
     },
-    shared: state.localImage || state.box ? { localImage: state.localImage ?? null, box: state.box ?? null } : null,
+    shared: state.localImage || state.box ? { localImage: state.localImage ?? null, box: state.box ?? null, imageKey: linkImageKey({ sample: state.sample ?? null, sourceUrl: state.imageUrl ?? null, localImage: state.localImage ?? null }) } : null,
   });
   if (problems.length) fail('bad-link', `Parts of this link were ignored: ${problems.map((p) => p.message).join('; ')}.`);
   if (state.imageUrl) await pickImageUrl(state.imageUrl);
+  if (state.sample) await openSample(state.sample);
 }
 
 /** A link to this question on this model, with the image's URL (or the note that it was local) and the box. */
 export function shareLink(): string {
   const s = useLens.getState();
-  const box = s.editedBox ?? (s.run?.box && s.run.box.kind !== 'none' ? s.run.box.box : null);
+  const { box } = boxView(s);
   const search = encodeShareState({
     question: s.question.trim() || undefined,
     model: s.modelId,
@@ -210,7 +260,8 @@ export function shareLink(): string {
     fallback: s.settings.fallback,
     maxNewTokens: s.settings.maxNewTokens,
     imageUrl: s.image?.sourceUrl ?? undefined,
-    localImage: s.image && !s.image.sourceUrl ? { name: s.image.name, width: s.image.width, height: s.image.height } : undefined,
+    sample: s.image?.sample ?? undefined,
+    localImage: s.image && !s.image.sourceUrl && !s.image.sample ? { name: s.image.name, width: s.image.width, height: s.image.height } : undefined,
     box: box ?? undefined,
   });
   return `${location.origin}${location.pathname}${search}`;

@@ -6,18 +6,11 @@
 import { create } from 'zustand';
 import type { BackendPreference, RunSettings, WorkerEvent } from '../../pipeline/protocol';
 import type { CoarseBox } from '../core/geometry';
+import type { LensImage } from './imageFile';
 import { applyLoadEvent, IDLE_LOAD, type LoadState } from './loadState';
-import { applyRunEvent, type RunState } from './runState';
+import { applyRunEvent, type BaselineKind, type RunState } from './runState';
 
-export interface LensImage {
-  readonly blob: Blob;
-  readonly name: string;
-  readonly width: number;
-  readonly height: number;
-  readonly sha256: string | null;
-  /** The https URL it was fetched from; null for local files (a share link then asks the recipient for it). */
-  readonly sourceUrl: string | null;
-}
+export type { LensImage } from './imageFile';
 
 export interface UiError {
   readonly code: string;
@@ -42,8 +35,8 @@ export interface RunSlice {
   readonly question: string;
   readonly settings: RunSettings;
   readonly run: RunState | null;
-  /** A baseline run shown beside the ERGO run. */
-  readonly compare: RunState | null;
+  /** The baselines run beside the ERGO run (same image and question), each kept until the next ERGO run. */
+  readonly baselines: Readonly<Partial<Record<BaselineKind, RunState>>>;
   readonly history: readonly RunState[];
 }
 
@@ -54,13 +47,30 @@ export interface ViewSlice {
   /** The box as the user edited it (coarse pixels); null while it follows the model's. */
   readonly editedBox: CoarseBox | null;
   readonly error: UiError | null;
-  /** From a share link: the sender's local image to ask for, and a box to re-apply after a run. */
-  readonly shared: { readonly localImage: { name: string; width: number; height: number } | null; readonly box: CoarseBox | null } | null;
+  /** The last History action's confirmation (an imported trace), shown in the History panel. */
+  readonly historyNote: string | null;
+  /**
+   * From a share link: the sender's local image to ask for, the box (shown over the link's image
+   * until a run, then re-applied on request), and the link's image key (`linkImageKey`).
+   */
+  readonly shared: { readonly localImage: { name: string; width: number; height: number } | null; readonly box: CoarseBox | null; readonly imageKey: string | null } | null;
 }
 
 export type LensState = ModelSlice & ImageSlice & RunSlice & ViewSlice;
 
 export const DEFAULT_SETTINGS: RunSettings = { budget: 1280, maxNewTokens: 1024, fallback: 'skip', directCap: 4096, decoding: 'generation-config' };
+
+export type Theme = ViewSlice['theme'];
+/** Where the chosen theme is remembered across reloads. */
+export const THEME_KEY = 'ergo-lens-theme';
+
+/** The theme the user chose before, else the system's. */
+function initialTheme(): Theme {
+  const saved = typeof localStorage === 'object' ? localStorage.getItem(THEME_KEY) : null;
+  if (saved === 'light' || saved === 'dark') return saved;
+  return typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
 
 export const useLens = create<LensState>()(() => ({
   modelId: 'tiny-random-qwen2_5_vl',
@@ -72,13 +82,14 @@ export const useLens = create<LensState>()(() => ({
   question: '',
   settings: DEFAULT_SETTINGS,
   run: null,
-  compare: null,
+  baselines: {},
   history: [],
   showOriginal: false,
-  theme: typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light',
+  theme: initialTheme(),
   showRaw: false,
   editedBox: null,
   error: null,
+  historyNote: null,
   shared: null,
 }));
 
@@ -88,7 +99,12 @@ const justEnded = (before: RunState | null, after: RunState | null): after is Ru
 /** Folds a worker event into the store; a run that ends joins the history (newest first). */
 export function reduceEvent(state: LensState, event: WorkerEvent): Partial<LensState> {
   const run = state.run && applyRunEvent(state.run, event);
-  const compare = state.compare && applyRunEvent(state.compare, event);
-  const ended = [justEnded(state.run, run) ? run : null, justEnded(state.compare, compare) ? compare : null].filter((r): r is RunState => r !== null);
-  return { load: applyLoadEvent(state.load, event), run, compare, history: ended.length ? [...ended, ...state.history] : state.history };
+  const ended: RunState[] = justEnded(state.run, run) ? [run] : [];
+  const baselines: Partial<Record<BaselineKind, RunState>> = {};
+  for (const [kind, before] of Object.entries(state.baselines) as [BaselineKind, RunState][]) {
+    const after = applyRunEvent(before, event);
+    baselines[kind] = after;
+    if (justEnded(before, after)) ended.push(after);
+  }
+  return { load: applyLoadEvent(state.load, event), run, baselines, history: ended.length ? [...ended, ...state.history] : state.history };
 }

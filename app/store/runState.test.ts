@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseZoomBox } from '../core';
+import { boxIn, parseZoomBox } from '../core';
 import { applyRunEvent, describeBox, displayedBox, startRun } from './runState';
+
+const image = { blob: new Blob([]), name: 'a.png', width: 3840, height: 2160, sha256: null, sourceUrl: null, sample: null };
 
 const base = startRun({
   requestId: 'r2',
@@ -8,8 +10,7 @@ const base = startRun({
   question: 'Q?',
   modelId: 'tiny-random-qwen2_5_vl',
   settings: { budget: 1280, maxNewTokens: 64, fallback: 'skip', directCap: 4096 },
-  original: { width: 3840, height: 2160 },
-  imageName: 'a.png',
+  image,
 });
 
 describe('applyRunEvent', () => {
@@ -34,6 +35,20 @@ describe('applyRunEvent', () => {
     let run = applyRunEvent(base, { type: 'partial', requestId: 'r2', stage: 'coarse', text: '<zoom>[5, 5, 5, 9]</zoom>' });
     run = applyRunEvent(run, { type: 'box', requestId: 'r2', status: { kind: 'none', reason: 'degenerate', fallback: 'skip' } });
     expect(displayedBox(run, parseZoomBox)).toBeNull();
-    expect(describeBox(run.box)).toBe('No usable box: the box has no area in the image, so the fine turn was skipped (the coarse answer stands).');
+    expect(describeBox(run)).toBe('No usable box: the box has no area in the image, so the fine turn was skipped (the coarse answer stands).');
+  });
+
+  it('says where the box came from: the model, a trace, or the user, and whether it was asked about', () => {
+    const box = boxIn('coarse', [10, 20, 30, 40]);
+    const crop = { x1: 28, y1: 57, x2: 85, y2: 114 };
+    const done = { ...base, status: 'done' as const };
+    expect(describeBox({ ...done, box: { kind: 'parsed', box, crop } })).toBe('Box parsed: [10, 20, 30, 40] in the coarse image.');
+    expect(describeBox({ ...done, kind: 'trace', box: { kind: 'parsed', box, crop } })).toBe('Box from the trace: [10, 20, 30, 40] in the coarse image.');
+    expect(describeBox({ ...done, kind: 'trace', box: { kind: 'manual', box, crop } })).toBe('Your box: [10, 20, 30, 40] in the coarse image.');
+    // A hand-drawn box over a parsed one is the user's, not "parsed", until a fine turn uses it.
+    expect(describeBox({ ...done, box: { kind: 'parsed', box, crop } }, boxIn('coarse', [1, 2, 3, 4]))).toBe(
+      'Your box: [1, 2, 3, 4] in the coarse image, not asked about yet: press "Ask about this region".',
+    );
+    expect(describeBox({ ...done, kind: 'fine', box: { kind: 'manual', box, crop } }, box)).toBe('Your box: [10, 20, 30, 40] in the coarse image.');
   });
 });

@@ -4,9 +4,16 @@
  * derived in selectors, not stored.
  */
 import type { BoxStatus, Phase, RgbaImage, RunSettings, Stage, StageStats, WorkerEvent, WorkerErrorInfo } from '../../pipeline/protocol';
-import type { CoarseBox, Size } from '../core/geometry';
+import type { CoarseBox } from '../core/geometry';
+import type { LensImage } from './imageFile';
 
-export type RunKind = 'ergo' | 'fine' | 'direct' | 'coarse-only' | 'trace';
+export type BaselineKind = 'direct' | 'coarse-only';
+export type RunKind = 'ergo' | 'fine' | BaselineKind | 'trace';
+
+export interface Notice {
+  readonly code: string;
+  readonly message: string;
+}
 
 export interface RunState {
   readonly requestId: string;
@@ -15,8 +22,8 @@ export interface RunState {
   readonly question: string;
   readonly modelId: string;
   readonly settings: RunSettings;
-  readonly original: Size;
-  readonly imageName: string;
+  /** The image this run ran on (its own, whatever image is current now). */
+  readonly image: LensImage;
   readonly phase: Phase | null;
   readonly stage: Stage | null;
   /** Streamed text per stage. */
@@ -25,7 +32,7 @@ export interface RunState {
   /** The image of the fine turn or baseline as the model saw it (crop, whole image, or baseline input). */
   readonly second: RgbaImage | null;
   readonly box: BoxStatus | null;
-  readonly notices: readonly string[];
+  readonly notices: readonly Notice[];
   readonly stages: readonly StageStats[];
   readonly answer: string | null;
   readonly totalMs: number | null;
@@ -36,7 +43,7 @@ export interface RunState {
   readonly ergoRequestId: string | null;
 }
 
-export function startRun(init: Pick<RunState, 'requestId' | 'kind' | 'question' | 'modelId' | 'settings' | 'original' | 'imageName'> & Partial<RunState>): RunState {
+export function startRun(init: Pick<RunState, 'requestId' | 'kind' | 'question' | 'modelId' | 'settings' | 'image'> & Partial<RunState>): RunState {
   return {
     phase: null,
     stage: null,
@@ -69,7 +76,7 @@ export function applyRunEvent(run: RunState, event: WorkerEvent): RunState {
     case 'box':
       return { ...run, box: event.status };
     case 'notice':
-      return { ...run, notices: [...run.notices, event.message] };
+      return { ...run, notices: [...run.notices, { code: event.code, message: event.message }] };
     case 'stage-result':
       // The final text replaces the streamed one (identical unless a chunk was dropped).
       return { ...run, texts: { ...run.texts, [event.stage]: event.text } };
@@ -90,17 +97,30 @@ export function applyRunEvent(run: RunState, event: WorkerEvent): RunState {
   }
 }
 
-/** The box to draw in coarse pixels: the worker's once known, else parsed live from the streaming coarse text. */
-export function displayedBox(run: RunState, parse: (text: string) => CoarseBox | null): CoarseBox | null {
+/**
+ * The box to draw in coarse pixels: the worker's once known, else `live` (the streaming coarse text
+ * read in the model's convention).
+ */
+export function displayedBox(run: RunState, live: (text: string) => CoarseBox | null): CoarseBox | null {
   if (run.box) return run.box.kind === 'none' ? null : run.box.box;
-  return parse(run.texts.coarse ?? '');
+  return live(run.texts.coarse ?? '');
 }
 
-/** The box status in plain words. */
-export function describeBox(status: BoxStatus | null): string {
-  if (!status) return 'No box yet.';
-  if (status.kind === 'parsed') return `Box parsed: [${status.box.join(', ')}] in the coarse image.`;
-  if (status.kind === 'manual') return `Your box: [${status.box.map(Math.round).join(', ')}] in the coarse image.`;
+const boxText = (box: CoarseBox) => `[${box.map(Math.round).join(', ')}]`;
+
+/**
+ * The box status in plain words: where the box came from (the model, a trace, the user's hand)
+ * and, with `edited`, the user's own box that no turn has used yet.
+ */
+export function describeBox(run: RunState, edited: CoarseBox | null = null): string {
+  if (edited) {
+    const asked = run.kind === 'fine' && (run.status === 'running' || (run.box?.kind === 'manual' && boxText(run.box.box) === boxText(edited)));
+    return `Your box: ${boxText(edited)} in the coarse image${asked ? '.' : ', not asked about yet: press "Ask about this region".'}`;
+  }
+  const status = run.box;
+  if (!status) return run.status === 'running' ? 'No box yet.' : 'No box.';
+  if (status.kind === 'manual') return `Your box: ${boxText(status.box)} in the coarse image.`;
+  if (status.kind === 'parsed') return run.kind === 'trace' ? `Box from the trace: ${boxText(status.box)} in the coarse image.` : `Box parsed: ${boxText(status.box)} in the coarse image.`;
   const why = { 'no-zoom': 'the model wrote no <zoom> box', malformed: 'the <zoom> box was malformed', degenerate: 'the box has no area in the image' }[status.reason];
   const fallback = status.fallback === 'skip' ? 'the fine turn was skipped (the coarse answer stands)' : 'the whole image was sent instead of a crop';
   return `No usable box: ${why}, so ${fallback}.`;

@@ -1,11 +1,11 @@
 /**
- * A finished run as an exportable trace (the shape `parseTrace` reads back).
+ * A finished run as an exportable trace (the shape `parseTrace` reads back), on the run's own image.
  */
-import type { LensImage } from '../store/lensStore';
 import type { RunState } from '../store/runState';
 import { TRACE_FORMAT } from './trace';
 
-export function traceOfRun(run: RunState, image: LensImage) {
+export function traceOfRun(run: RunState) {
+  const { image } = run;
   return {
     format: TRACE_FORMAT,
     version: 1,

@@ -20,4 +20,12 @@ describe('parseTrace', () => {
     expect(parseTrace({ question: 'q', stage1: 'x', image_size: [5, 5], box: [1, 2, 'x', 4] })).toMatchObject({ ok: false, code: 'trace-bad-box' });
     expect(parseTrace({ question: 'q', stage1: 'x', image_size: [5, 5], box: [-1, 2, 3, 4] })).toMatchObject({ ok: false, code: 'trace-bad-box' });
   });
+
+  it('keeps who named the box and the run\'s own statistics', () => {
+    const stage = { stage: 'coarse', imageSize: { width: 1344, height: 756 }, visionTokens: 1296, encoderRows: 1296, encoderMs: 10, cachedTokens: 0, prefillTokens: 1330, prefillMs: 20, decodeTokens: 5, decodeMs: 30, tokensPerSecond: 133.3, totalMs: 60 };
+    const fine = { ...stage, stage: 'fine', imageSize: { width: 0, height: 0 }, visionTokens: 0, encoderRows: 0 };
+    const result = parseTrace({ question: 'q', coarse_output: 'x', box: [1, 2, 30, 40], box_status: { kind: 'manual' }, image_size: [100, 50], stats: [stage, fine, { stage: 'coarse' }, 'junk'] });
+    expect(result).toMatchObject({ ok: true, trace: { boxSource: 'manual', stats: [stage, fine] } });
+    expect(parseTrace({ question: 'q', stage1: '<zoom>[1, 2, 3, 4]</zoom>', image_size: [9, 9] })).toMatchObject({ ok: true, trace: { boxSource: 'parsed', stats: [] } });
+  });
 });

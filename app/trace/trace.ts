@@ -4,7 +4,8 @@
  * `bbox`, `image_size: [w, h]`). Pure: the caller hashes the image and reads files.
  */
 import { parseZoomBox } from '../core';
-import type { CoarseBox, Size } from '../core/geometry';
+import { boxIn, type CoarseBox, type Size } from '../core/geometry';
+import type { Stage, StageStats } from '../../pipeline/protocol';
 
 export const TRACE_FORMAT = 'ergo-lens-trace';
 
@@ -20,8 +21,11 @@ export interface Trace {
   readonly answer: string | null;
   /** In pixels of the coarse image. */
   readonly box: CoarseBox | null;
+  /** Who named the box: the model (`parsed`, also when the trace only has the text) or the user's hand (`manual`). */
+  readonly boxSource: 'parsed' | 'manual';
   readonly coarseSize: Size | null;
-  readonly stats: readonly unknown[];
+  /** The run's own statistics per stage (entries that are not complete statistics are left out). */
+  readonly stats: readonly StageStats[];
 }
 
 export type TraceParse = { readonly ok: true; readonly trace: Trace } | { readonly ok: false; readonly code: string; readonly message: string };
@@ -46,7 +50,7 @@ function positiveSize(width: unknown, height: unknown): Size | null {
 function box(value: unknown): CoarseBox | null | 'invalid' {
   if (value === undefined || value === null) return null;
   if (Array.isArray(value) && value.length === 4 && value.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0)) {
-    return [value[0], value[1], value[2], value[3]] as CoarseBox;
+    return boxIn('coarse', value);
   }
   return 'invalid';
 }
@@ -57,6 +61,37 @@ export const FINE_OUTPUT_KEYS = ['fineOutput', 'fine_output', 'stage2', 'second_
 
 /** The first of `keys` that `o` has. */
 export const first = (o: Readonly<Record<string, unknown>>, ...keys: readonly string[]): unknown => keys.map((k) => o[k]).find((v) => v !== undefined);
+
+const STAGES: readonly Stage[] = ['coarse', 'fine', 'direct', 'coarse-only'];
+const STAT_NUMBERS = ['visionTokens', 'encoderRows', 'encoderMs', 'cachedTokens', 'prefillTokens', 'prefillMs', 'decodeTokens', 'decodeMs', 'tokensPerSecond', 'totalMs'] as const;
+
+/** One stage's statistics as an ERGO Lens trace writes them, or null. */
+function stageStats(value: unknown): StageStats | null {
+  if (!value || typeof value !== 'object') return null;
+  const o = value as Record<string, unknown>;
+  const stage = STAGES.find((st) => st === o.stage);
+  // 0x0 is a stage that encoded no image.
+  const dims = (o.imageSize && typeof o.imageSize === 'object' ? o.imageSize : {}) as Record<string, unknown>;
+  const whole = (d: unknown): d is number => typeof d === 'number' && Number.isInteger(d) && d >= 0;
+  const imageSize = whole(dims.width) && whole(dims.height) ? { width: dims.width, height: dims.height } : null;
+  if (!stage || !imageSize || !STAT_NUMBERS.every((k) => typeof o[k] === 'number' && Number.isFinite(o[k]) && (o[k] as number) >= 0)) return null;
+  const n = (k: (typeof STAT_NUMBERS)[number]) => o[k] as number;
+  return {
+    stage,
+    imageSize,
+    visionTokens: n('visionTokens'),
+    encoderRows: n('encoderRows'),
+    encoderMs: n('encoderMs'),
+    cachedTokens: n('cachedTokens'),
+    prefillTokens: n('prefillTokens'),
+    prefillMs: n('prefillMs'),
+    decodeTokens: n('decodeTokens'),
+    decodeMs: n('decodeMs'),
+    tokensPerSecond: n('tokensPerSecond'),
+    totalMs: n('totalMs'),
+  };
+}
+
 
 /** Validates a parsed JSON value as a trace; never throws. */
 export function parseTrace(json: unknown): TraceParse {
@@ -74,6 +109,7 @@ export function parseTrace(json: unknown): TraceParse {
   const image = (o.image && typeof o.image === 'object' ? o.image : {}) as Record<string, unknown>;
   const imageSize = size(first(o, 'image_size', 'imageSize')) ?? positiveSize(image.width, image.height);
   if (!imageSize) return { ok: false, code: 'trace-no-image-size', message: 'the trace must give the image size ("image_size": [width, height] or image.width/height)' };
+  const boxStatus = (o.box_status && typeof o.box_status === 'object' ? o.box_status : null) as { kind?: unknown } | null;
   const sha = typeof image.sha256 === 'string' && /^[0-9a-f]{64}$/.test(image.sha256) ? image.sha256 : null;
   return {
     ok: true,
@@ -88,8 +124,9 @@ export function parseTrace(json: unknown): TraceParse {
       fineOutput,
       answer: text(o.answer),
       box: givenBox ?? parseZoomBox(coarseOutput),
+      boxSource: givenBox && boxStatus?.kind === 'manual' ? 'manual' : 'parsed',
       coarseSize: size(first(o, 'coarseSize', 'coarse_size')),
-      stats: Array.isArray(o.stats) ? o.stats : [],
+      stats: Array.isArray(o.stats) ? o.stats.map(stageStats).filter((st): st is StageStats => st !== null) : [],
     },
   };
 }
