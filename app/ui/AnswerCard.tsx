@@ -13,9 +13,9 @@ export function AnswerCard() {
         {run?.answer ?? (run?.status === 'running' ? '…' : run?.status === 'cancelled' ? 'Stopped.' : '')}
       </p>
       {noise && run?.answer !== null && run?.answer !== undefined && <p className="warn">Random-weight test model: this answer is noise.</p>}
-      {notices.map((n) => (
-        <p key={n} className="notice" data-testid="notice">
-          {n}
+      {notices.map((n, i) => (
+        <p key={`${n.code}-${i}`} className="notice" data-testid="notice">
+          {n.message}
         </p>
       ))}
     </section>

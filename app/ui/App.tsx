@@ -11,7 +11,7 @@ import { ModelPanel } from './ModelPanel';
 import { QuestionBar } from './QuestionBar';
 import { SampleGallery } from './SampleGallery';
 import { StageOutput } from './StageOutput';
-import { openShareLink } from '../store/actions';
+import { openShareLink, setTheme } from '../store/actions';
 import { ShareBar } from './ShareBar';
 import './styles.css';
 
@@ -29,7 +29,7 @@ export function App() {
         <h1>ERGO Lens</h1>
         <p className="tagline">Looks at a small copy, zooms into the full-resolution region that matters, then answers. Your image never leaves this machine.</p>
         <a href="#/results" data-testid="results-link">Results browser</a>
-        <button type="button" onClick={() => useLens.setState({ theme: theme === 'dark' ? 'light' : 'dark' })}>
+        <button type="button" data-testid="theme-toggle" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}>
           {theme === 'dark' ? 'Light theme' : 'Dark theme'}
         </button>
       </header>
@@ -37,16 +37,16 @@ export function App() {
       <main className="layout">
         <aside className="column inputs" aria-label="Image and model">
           <ImageInput />
-          <SampleGallery />
           <ModelPanel />
+          <SampleGallery />
         </aside>
-        <section className="column views" aria-label="What the model saw">
+        <section className="column views" aria-label="Question and image">
           <QuestionBar />
-          <ShareBar />
           <LensCanvas />
           <CropView />
         </section>
         <section className="column outputs" aria-label="Reasoning, answer and cost">
+          <ShareBar />
           <AnswerCard />
           <StageOutput stage="coarse" title="Stage 1: coarse look" testId="stage1-output" />
           <StageOutput stage="fine" title="Stage 2: zoomed answer" testId="stage2-output" />

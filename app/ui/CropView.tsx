@@ -1,15 +1,20 @@
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useLens } from '../store/lensStore';
-import { activeCrop } from '../store/selectors';
+import { boxView } from '../store/selectors';
 import { useRgbaCanvas } from './bitmaps';
 
-/** The crop at native resolution (cut from the original file) beside what the model got (resized). */
+/**
+ * The crop at native resolution, cut from the shown run's own image, beside what the model got
+ * (resized). "Fit" scales it into the panel, "1:1" shows its pixels as they are, scrollable.
+ */
 export function CropView() {
-  const { run, image, edited } = useLens(useShallow((s) => ({ run: s.run, image: s.image, edited: s.editedBox })));
-  const crop = run ? activeCrop(run, edited) : null;
+  const picked = useLens(useShallow((s) => ({ run: s.run, image: s.image, editedBox: s.editedBox, load: s.load, shared: s.shared, settings: s.settings })));
+  const { run } = picked;
+  const { image, crop } = boxView(picked);
   const native = useRef<HTMLCanvasElement>(null);
   const [failed, setFailed] = useState(false);
+  const [fit, setFit] = useState(true);
   useEffect(() => {
     const canvas = native.current;
     if (!canvas || !crop || !image) return;
@@ -42,15 +47,27 @@ export function CropView() {
 
   return (
     <section className="panel crop-panel" aria-labelledby="crop-heading">
-      <h2 id="crop-heading">Crop</h2>
+      <div className="row">
+        <h2 id="crop-heading">Crop</h2>
+        {crop && (
+          <div className="toggle" role="group" aria-label="Crop view">
+            <button type="button" data-testid="crop-fit" aria-pressed={fit} onClick={() => setFit(true)}>
+              Fit
+            </button>
+            <button type="button" data-testid="crop-actual" aria-pressed={!fit} onClick={() => setFit(false)}>
+              1:1
+            </button>
+          </div>
+        )}
+      </div>
       {crop ? (
         <>
           <p className="meta">
-            Region {crop.x1},{crop.y1} – {crop.x2},{crop.y2} of the original ({crop.x2 - crop.x1}×{crop.y2 - crop.y1} px, native resolution)
+            Region {crop.x1},{crop.y1} – {crop.x2},{crop.y2} of the original ({crop.x2 - crop.x1}×{crop.y2 - crop.y1} px, native resolution){image ? ` of "${image.name}"` : ''}
             {failed ? ': this browser could not cut it.' : ''}
           </p>
-          <div className="crop-scroll">
-            <canvas ref={native} data-testid="crop-image" aria-label="The crop at native resolution" />
+          <div className={`crop-scroll${fit ? ' fit' : ''}`} data-testid="crop-scroll">
+            <canvas ref={native} data-testid="crop-image" aria-label={`The crop, ${fit ? 'scaled to fit' : 'at native resolution (1:1)'}`} />
           </div>
         </>
       ) : (

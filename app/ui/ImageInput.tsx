@@ -3,11 +3,32 @@ import { pickImage, pickImageUrl } from '../store/actions';
 import { useLens } from '../store/lensStore';
 import { FileButton } from './FileButton';
 
+/** Drop-target handlers for an element that takes a dropped image file, and whether a drag is over it. */
+export function useImageDrop() {
+  const [over, setOver] = useState(false);
+  return {
+    over,
+    handlers: {
+      onDragOver: (e: DragEvent) => {
+        e.preventDefault();
+        setOver(true);
+      },
+      onDragLeave: () => setOver(false),
+      onDrop: (e: DragEvent) => {
+        e.preventDefault();
+        setOver(false);
+        const file = e.dataTransfer.files[0];
+        if (file) void pickImage(file, file.name);
+      },
+    },
+  };
+}
+
 /** File picker, drag and drop, paste from the clipboard, and an image URL. */
 export function ImageInput() {
   const image = useLens((s) => s.image);
   const [url, setUrl] = useState('');
-  const [over, setOver] = useState(false);
+  const { over, handlers } = useImageDrop();
 
   useEffect(() => {
     const onPaste = (e: ClipboardEvent) => {
@@ -21,26 +42,12 @@ export function ImageInput() {
     return () => window.removeEventListener('paste', onPaste);
   }, []);
 
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setOver(false);
-    const file = e.dataTransfer.files[0];
-    if (file) void pickImage(file, file.name);
-  };
-
   return (
     <section className="panel" aria-labelledby="image-heading">
-      <h2 id="image-heading">Image</h2>
-      <div
-        className={`dropzone${over ? ' over' : ''}`}
-        data-testid="dropzone"
-        onDragOver={(e) => {
-          e.preventDefault();
-          setOver(true);
-        }}
-        onDragLeave={() => setOver(false)}
-        onDrop={onDrop}
-      >
+      <h2 id="image-heading">
+        <span className="step" aria-hidden="true">1</span> Image
+      </h2>
+      <div className={`dropzone${over ? ' over' : ''}`} data-testid="dropzone" {...handlers}>
         <FileButton label="Choose an image" accept="image/*" testId="image-input" onFile={(file) => void pickImage(file, file.name)} />
         <span className="hint">or drop it here, or paste it (Ctrl+V)</span>
       </div>

@@ -2,13 +2,15 @@ import type Konva from 'konva';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { Image as KonvaImage, Layer, Rect, Stage, Transformer } from 'react-konva';
 import { useShallow } from 'zustand/react/shallow';
-import { ergoImageCost } from '../core';
-import type { CoarseBox } from '../core/geometry';
+import { boxIn, type CoarseBox, type OriginalBox } from '../core/geometry';
 import { askAboutRegion } from '../store/actions';
+import { boxAfterKey, BOX_KEYS_HELP } from '../store/boxKeys';
 import { useLens } from '../store/lensStore';
-import { activeBox, activeCrop, coarseSize } from '../store/selectors';
+import { boxView } from '../store/selectors';
 import { displayLongSide, useDisplayBitmap, useRgbaCanvas } from './bitmaps';
 import { BoxFields } from './BoxFields';
+import { useImageDrop } from './ImageInput';
+import { SampleButtons } from './SampleGallery';
 
 const MAX_ZOOM = 32;
 
@@ -17,10 +19,14 @@ const MAX_ZOOM = 32;
  * mapped box; wheel, buttons and keys zoom, dragging pans.
  */
 export function LensCanvas() {
-  const { run, image, showOriginal, edited, budget } = useLens(
-    useShallow((s) => ({ run: s.run, image: s.image, showOriginal: s.showOriginal, edited: s.editedBox, budget: s.settings.budget })),
+  const picked = useLens(
+    useShallow((s) => ({ run: s.run, image: s.image, showOriginal: s.showOriginal, editedBox: s.editedBox, load: s.load, shared: s.shared, settings: s.settings })),
   );
+  const { run, showOriginal } = picked;
+  const seen = boxView(picked);
+  const { image, box, crop } = seen;
   const host = useRef<HTMLDivElement>(null);
+  const drop = useImageDrop();
   const [width, setWidth] = useState(800);
   const [view, setView] = useState({ zoom: 1, x: 0, y: 0 });
   useEffect(() => {
@@ -31,7 +37,7 @@ export function LensCanvas() {
     return () => observer.disconnect();
   }, []);
 
-  const frame = !image ? { width: 16, height: 9 } : showOriginal ? image : run ? coarseSize(run) : ergoImageCost(image, budget);
+  const frame = !image || !seen.coarse ? { width: 16, height: 9 } : showOriginal ? image : seen.coarse;
   const height = Math.round(Math.min(width * (frame.height / frame.width), 0.62 * (typeof innerHeight === 'number' ? innerHeight : 800)));
   const fit = Math.min(width / frame.width, height / frame.height);
   const scale = fit * view.zoom;
@@ -42,9 +48,8 @@ export function LensCanvas() {
   const bitmap = useDisplayBitmap(coarseCanvas ? null : (image?.blob ?? null), image?.width ?? 1, image?.height ?? 1, longSide);
   const source = coarseCanvas ?? bitmap;
 
-  const box = run ? activeBox(run, edited) : null;
-  const crop = run ? activeCrop(run, edited) : null;
-  const shown: CoarseBox | null = showOriginal ? (crop ? [crop.x1, crop.y1, crop.x2, crop.y2] : null) : box;
+  // The box in the frame on screen: coarse pixels, or its crop in the original's.
+  const shown: CoarseBox | OriginalBox | null = showOriginal ? (crop ? boxIn('original', [crop.x1, crop.y1, crop.x2, crop.y2]) : null) : box;
   const canAsk = !showOriginal && !!run && (run.kind === 'ergo' || run.kind === 'fine') && run.status === 'done';
   const editable = canAsk && !!box;
 
@@ -57,13 +62,19 @@ export function LensCanvas() {
   const commit = () => {
     const node = rect.current;
     if (!node) return;
-    const next: CoarseBox = [node.x(), node.y(), node.x() + node.width() * node.scaleX(), node.y() + node.height() * node.scaleY()].map((v) => Math.max(0, Math.round(v))) as unknown as CoarseBox;
+    const next = boxIn('coarse', [node.x(), node.y(), node.x() + node.width() * node.scaleX(), node.y() + node.height() * node.scaleY()].map((v) => Math.max(0, Math.round(v))));
     node.scale({ x: 1, y: 1 });
     useLens.setState({ editedBox: next });
   };
 
   const zoomBy = (factor: number) => setView((v) => ({ ...v, zoom: Math.min(MAX_ZOOM, Math.max(1, v.zoom * factor)) }));
   const onKey = (e: KeyboardEvent) => {
+    const edit = editable && box ? boxAfterKey(box, e.key, { shift: e.shiftKey, ctrl: e.ctrlKey || e.metaKey }, frame) : null;
+    if (edit) {
+      e.preventDefault();
+      useLens.setState({ editedBox: edit });
+      return;
+    }
     const pan = 40;
     const moves: Record<string, () => void> = {
       '+': () => zoomBy(1.25),
@@ -85,7 +96,9 @@ export function LensCanvas() {
   return (
     <section className="panel canvas-panel" aria-labelledby="canvas-heading">
       <div className="row">
-        <h2 id="canvas-heading">{showOriginal ? 'Original image' : 'What the model saw (coarse image)'}</h2>
+        <h2 id="canvas-heading" data-testid="canvas-heading">
+          {!image ? 'Image' : showOriginal ? 'Original image' : run?.coarse ? 'What the model saw (coarse image)' : 'Your image (the model has not seen it yet)'}
+        </h2>
         <button type="button" onClick={() => useLens.setState({ showOriginal: !showOriginal })} disabled={!image}>
           {showOriginal ? 'Show the coarse image' : 'Show the original'}
         </button>
@@ -105,12 +118,23 @@ export function LensCanvas() {
         style={{ height }}
         tabIndex={0}
         role="img"
-        aria-label={`${showOriginal ? 'Original' : 'Coarse'} image ${frame.width}×${frame.height}${shown ? ` with the box [${shown.map(Math.round).join(', ')}]` : ''}. Keys: + and − zoom, arrows pan, 0 fits.`}
+        aria-label={`${showOriginal ? 'Original' : 'Coarse'} image ${frame.width}×${frame.height}${shown ? ` with the box [${shown.map(Math.round).join(', ')}]` : ''}. Keys: + and − zoom, arrows pan, 0 fits.${editable ? ` ${BOX_KEYS_HELP}` : ''}`}
         data-testid="coarse-canvas"
         data-frame={`${frame.width}x${frame.height}`}
         data-box={shown ? shown.map((v) => Math.round(v)).join(',') : ''}
         onKeyDown={onKey}
+        {...drop.handlers}
       >
+        {!image && (
+          <div className={`canvas-empty${drop.over ? ' over' : ''}`} data-testid="canvas-empty">
+            <p>
+              Drop an image here, or choose a file on the left. Then ask your question and press <strong>Run ERGO</strong>.
+            </p>
+            <p>
+              Or try a sample: <SampleButtons />
+            </p>
+          </div>
+        )}
         <Stage
           width={width}
           height={height}
@@ -155,7 +179,7 @@ export function LensCanvas() {
           <button
             type="button"
             data-testid="draw-box"
-            onClick={() => useLens.setState({ editedBox: [frame.width / 4, frame.height / 4, (3 * frame.width) / 4, (3 * frame.height) / 4].map(Math.round) as unknown as CoarseBox })}
+            onClick={() => useLens.setState({ editedBox: boxIn('coarse', [frame.width / 4, frame.height / 4, (3 * frame.width) / 4, (3 * frame.height) / 4].map(Math.round)) })}
           >
             Draw a box
           </button>
@@ -167,6 +191,9 @@ export function LensCanvas() {
           <button type="button" className="primary" data-testid="ask-region" onClick={() => askAboutRegion(box)}>
             Ask about this region
           </button>
+          <span className="hint" data-testid="box-keys">
+            Drag the box or its handles; on the focused image, {BOX_KEYS_HELP.charAt(0).toLowerCase() + BOX_KEYS_HELP.slice(1)}
+          </span>
         </div>
       )}
     </section>

@@ -1,18 +1,37 @@
 import { useShallow } from 'zustand/react/shallow';
-import { runBaseline, runErgo, stop } from '../store/actions';
+import { findModel } from '../../pipeline/registry';
+import { runErgo, stop } from '../store/actions';
 import { useLens } from '../store/lensStore';
+import { readyModelId } from '../store/loadState';
 import type { Decoding } from '../../pipeline/protocol';
 
 const PHASE_WORDS: Record<string, string> = { load: 'loading the model', decode: 'decoding the image', resize: 'resizing', encode: 'encoding the image', prefill: 'reading the prompt', generate: 'writing' };
+const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(bytes < 10 * 1024 ** 2 ? 2 : 0)} MB`;
 
-/** The question, Run / Stop, the baselines, and the run settings. */
+/** The question, Run / Stop, what Run will do (or why it cannot yet), and the run settings. */
 export function QuestionBar() {
-  const { question, settings, run, compare, loading, hasImage } = useLens(
-    useShallow((s) => ({ question: s.question, settings: s.settings, run: s.run, compare: s.compare, loading: s.load.pending !== null, hasImage: !!s.image })),
+  const { question, settings, run, baselines, load, modelId, hasImage } = useLens(
+    useShallow((s) => ({ question: s.question, settings: s.settings, run: s.run, baselines: s.baselines, load: s.load, modelId: s.modelId, hasImage: !!s.image })),
   );
-  const running = run?.status === 'running' || compare?.status === 'running' || loading;
-  const active = compare?.status === 'running' ? compare : run;
-  const status = loading ? 'Loading the model…' : active?.status === 'running' ? `${active.stage ?? ''} ${PHASE_WORDS[active.phase ?? ''] ?? 'starting'}…` : '';
+  const loading = load.pending !== null;
+  const baseline = Object.values(baselines).find((b) => b?.status === 'running');
+  const running = run?.status === 'running' || !!baseline || loading;
+  const active = baseline ?? run;
+  const loaded = readyModelId(load) === modelId;
+  const entry = findModel(modelId);
+  const status = loading
+    ? `Loading ${entry?.label ?? 'the model'}${active?.status === 'running' ? ', then running' : ''}…`
+    : active?.status === 'running'
+      ? `${active.stage ?? ''} ${PHASE_WORDS[active.phase ?? ''] ?? 'starting'}…`
+      : '';
+  const blocker = !hasImage ? 'Pick, drop or paste an image first, or choose a sample.' : !question.trim() ? 'Type a question about the image.' : null;
+  const hint =
+    blocker ??
+    (running
+      ? 'Stop ends the run.'
+      : loaded
+        ? `Runs on the loaded ${entry?.label ?? modelId}.`
+        : `Loads ${entry?.label ?? modelId}${entry?.approxBytes ? ` (about ${mb(entry.approxBytes.f32)})` : ''} first, then runs.`);
   return (
     <form
       className="panel question"
@@ -21,7 +40,9 @@ export function QuestionBar() {
         runErgo();
       }}
     >
-      <label htmlFor="question">Question</label>
+      <label htmlFor="question" className="question-label">
+        <span className="step" aria-hidden="true">2</span> Question
+      </label>
       <textarea
         id="question"
         data-testid="question-input"
@@ -33,24 +54,21 @@ export function QuestionBar() {
           if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) runErgo();
         }}
       />
-      <div className="row">
-        <button type="submit" className="primary" data-testid="run-button" disabled={running || !hasImage}>
+      <div className="row run-row">
+        <button type="submit" className="primary" data-testid="run-button" disabled={running || blocker !== null} aria-describedby="run-hint">
           Run ERGO
         </button>
         <button type="button" data-testid="stop-button" onClick={stop} disabled={!running}>
           Stop
         </button>
-        <button type="button" onClick={() => runBaseline('direct')} disabled={running || !hasImage || !run}>
-          Compare: whole image
-        </button>
-        <button type="button" onClick={() => runBaseline('coarse-only')} disabled={running || !hasImage || !run}>
-          Compare: coarse only
-        </button>
+        <span className="hint run-hint" id="run-hint" data-testid="run-hint">
+          {hint}
+        </span>
         <span className="status" role="status" data-testid="run-status">
           {status}
         </span>
       </div>
-      <div className="row settings">
+      <div className="row settings" aria-label="Run settings">
         <label>
           Budget
           <select value={settings.budget} onChange={(e) => useLens.setState({ settings: { ...settings, budget: Number(e.target.value) } })}>

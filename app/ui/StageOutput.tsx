@@ -8,14 +8,14 @@ const readable = (text: string) => text.replace(/<\/?(think|answer|zoom)>/g, ' '
 
 /** One turn's streamed output; reserved height so streaming does not move the layout. */
 export function StageOutput({ stage, title, testId }: { stage: Stage; title: string; testId: string }) {
-  const { run, showRaw } = useLens(useShallow((s) => ({ run: s.run, showRaw: s.showRaw })));
+  const { run, showRaw, edited } = useLens(useShallow((s) => ({ run: s.run, showRaw: s.showRaw, edited: s.editedBox })));
   const text = run?.texts[stage] ?? '';
   return (
     <section className="panel stage" aria-labelledby={`${testId}-heading`}>
       <h2 id={`${testId}-heading`}>{title}</h2>
       {stage === 'coarse' && (
         <p className="meta" data-testid="box-status">
-          {run ? describeBox(run.box) : ''}
+          {run ? describeBox(run, edited) : ''}
         </p>
       )}
       <pre className="stream" data-testid={testId} aria-live="polite">
