@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { boxIn } from '../core/geometry';
 import type { EvalResultLine } from '../eval/results';
 import { DEFAULT_FILTER, facets, readResultsText, viewResults } from './resultsModel';
 
@@ -6,8 +7,8 @@ function line(id: string, over: Partial<EvalResultLine>): EvalResultLine {
   return {
     id, question_id: id, category: 'a', mode: 'ergo', question: 'q', options: [], image: { kind: 'file', path: `${id}.png` },
     image_size: { width: 100, height: 100 }, coarse_size: { width: 56, height: 56 }, budget: 1280, coarse_output: '', fine_output: null,
-    box_status: 'parsed', box_coarse: [0, 0, 10, 10], box_original: [0, 0, 10, 10], crop: { x1: 0, y1: 0, x2: 10, y2: 10 }, fallback: 'none',
-    pred: 'A', label: 'A', correct: true, targets: [[0, 0, 5, 5]], containment: 1, iou: 0.25,
+    box_status: 'parsed', box_coarse: boxIn('coarse', [0, 0, 10, 10]), box_original: boxIn('original', [0, 0, 10, 10]), crop: { x1: 0, y1: 0, x2: 10, y2: 10 }, fallback: 'none',
+    pred: 'A', label: 'A', correct: true, targets: [boxIn('original', [0, 0, 5, 5])], containment: 1, iou: 0.25,
     usage: { coarse: { vision_tokens: 4, text_tokens: null, prompt_tokens: null, completion_tokens: null, cached_tokens: null, ms: null }, fine: null },
     vision_tokens: 10, total_ms: null, model: 'm', engine: 'e', ...over,
   };

@@ -7,7 +7,7 @@
  * image: a target inside its cell is always contained, and the crop (one and a half cells of the
  * original) comes out at the policy's budget with the tag about 19 px tall.
  */
-import type { CoarseBox, Size } from '../../app/core/geometry';
+import { boxIn, type CoarseBox, type Size } from '../../app/core/geometry';
 import { COLORS, GRID, SHAPES, type SceneObject, type SceneQuestion } from '../../app/scenes/scene';
 
 /** The teacher's zoom box for `target`, in pixels of `coarse`. */
@@ -15,7 +15,7 @@ export function teacherBox(target: SceneObject, coarse: Size): CoarseBox {
   const cw = coarse.width / GRID;
   const ch = coarse.height / GRID;
   const r = (v: number) => Math.round(v);
-  return [r(cw * target.col - cw / 4), r(ch * target.row - ch / 4), r(cw * (target.col + 1) + cw / 4), r(ch * (target.row + 1) + ch / 4)];
+  return boxIn('coarse', [r(cw * target.col - cw / 4), r(ch * target.row - ch / 4), r(cw * (target.col + 1) + cw / 4), r(ch * (target.row + 1) + ch / 4)]);
 }
 
 export function coarseOutput(target: SceneObject, coarse: Size): string {
