@@ -38,12 +38,12 @@ describe('applyRunEvent', () => {
     expect(describeBox(run)).toBe('No usable box: the box has no area in the image, so the fine turn was skipped (the coarse answer stands).');
   });
 
-  it('says where the box came from: the model, a trace, or the user, and whether it was asked about', () => {
+  it('says whether the box was parsed or drawn by the user, and whether it was asked about', () => {
     const box = boxIn('coarse', [10, 20, 30, 40]);
     const crop = { x1: 28, y1: 57, x2: 85, y2: 114 };
     const done = { ...base, status: 'done' as const };
     expect(describeBox({ ...done, box: { kind: 'parsed', box, crop } })).toBe('Box parsed: [10, 20, 30, 40] in the coarse image.');
-    expect(describeBox({ ...done, kind: 'trace', box: { kind: 'parsed', box, crop } })).toBe('Box from the trace: [10, 20, 30, 40] in the coarse image.');
+    // A trace's box drawn by hand stays the user's box after import.
     expect(describeBox({ ...done, kind: 'trace', box: { kind: 'manual', box, crop } })).toBe('Your box: [10, 20, 30, 40] in the coarse image.');
     // A hand-drawn box over a parsed one is the user's, not "parsed", until a fine turn uses it.
     expect(describeBox({ ...done, box: { kind: 'parsed', box, crop } }, boxIn('coarse', [1, 2, 3, 4]))).toBe(

@@ -109,7 +109,8 @@ export function displayedBox(run: RunState, live: (text: string) => CoarseBox | 
 const boxText = (box: CoarseBox) => `[${box.map(Math.round).join(', ')}]`;
 
 /**
- * The box status in plain words: where the box came from (the model, a trace, the user's hand)
+ * The box status in plain words: where the box came from (parsed from the model's output, live or
+ * recorded in a trace, or drawn by the user's hand)
  * and, with `edited`, the user's own box that no turn has used yet.
  */
 export function describeBox(run: RunState, edited: CoarseBox | null = null): string {
@@ -120,7 +121,7 @@ export function describeBox(run: RunState, edited: CoarseBox | null = null): str
   const status = run.box;
   if (!status) return run.status === 'running' ? 'No box yet.' : 'No box.';
   if (status.kind === 'manual') return `Your box: ${boxText(status.box)} in the coarse image.`;
-  if (status.kind === 'parsed') return run.kind === 'trace' ? `Box from the trace: ${boxText(status.box)} in the coarse image.` : `Box parsed: ${boxText(status.box)} in the coarse image.`;
+  if (status.kind === 'parsed') return `Box parsed: ${boxText(status.box)} in the coarse image.`;
   const why = { 'no-zoom': 'the model wrote no <zoom> box', malformed: 'the <zoom> box was malformed', degenerate: 'the box has no area in the image' }[status.reason];
   const fallback = status.fallback === 'skip' ? 'the fine turn was skipped (the coarse answer stands)' : 'the whole image was sent instead of a crop';
   return `No usable box: ${why}, so ${fallback}.`;
