@@ -21,8 +21,26 @@ const ALTERNATIVES: Readonly<Record<Dtype, readonly Dtype[]>> = {
 
 export type FolderDtypes = { readonly ok: true; readonly dtypes: DtypeMap } | { readonly ok: false; readonly missing: string };
 
-/** Chooses, per ONNX file, the preferred dtype if `paths` has it, else the nearest present one. */
-export function dtypesForFolder(preferred: DtypeMap, paths: ReadonlySet<string>): FolderDtypes {
+/** The other activation family's counterpart of each dtype (fp32 <-> fp16, 8/4-bit <-> q4f16). */
+const OTHER_FAMILY: Readonly<Record<Dtype, Dtype>> = { fp32: 'fp16', q8: 'q4f16', q4: 'q4f16', fp16: 'fp32', q4f16: 'q4' };
+
+/**
+ * Chooses, per ONNX file, the preferred dtype if `paths` has it, else the nearest present one. A
+ * folder with no file of the preferred activation type (an export of fp16/q4f16 files only, say)
+ * switches every file to the other type when `allowHalf` says the device runs float16 tensors
+ * (wasm does; WebGPU only with shader-f16), or when the switch is away from float16.
+ */
+export function dtypesForFolder(preferred: DtypeMap, paths: ReadonlySet<string>, allowHalf = false): FolderDtypes {
+  const first = pick(preferred, paths);
+  if (first.ok) return first;
+  const towardHalf = preferred.embed_tokens === 'fp32' || preferred.embed_tokens === 'q8' || preferred.embed_tokens === 'q4';
+  if (towardHalf && !allowHalf) return first;
+  const swapped = Object.fromEntries(Object.entries(preferred).map(([file, dtype]) => [file, OTHER_FAMILY[dtype]])) as unknown as DtypeMap;
+  const second = pick(swapped, paths);
+  return second.ok ? second : first;
+}
+
+function pick(preferred: DtypeMap, paths: ReadonlySet<string>): FolderDtypes {
   const chosen: Partial<Record<OnnxFile, Dtype>> = {};
   for (const [file, dtype] of Object.entries(preferred) as [OnnxFile, Dtype][]) {
     const found = ALTERNATIVES[dtype].find((d) => paths.has(`onnx/${file}${DTYPE_SUFFIX[d]}.onnx`));

@@ -113,8 +113,15 @@ function resolveSource(req: LoadRequest, entry: ModelEntry): ModelSource {
 
 /** A picked folder holds whatever precisions its export has: use the closest to the registry's. */
 function withFolderDtypes(choice: Extract<BackendChoice, { ok: true }>, source: Extract<ModelSource, { kind: 'files' }>): Extract<BackendChoice, { ok: true }> {
-  const folder = dtypesForFolder(choice.dtypes, new Set(source.files.map((f) => f.path.replace(/^\/+/, ''))));
-  if (!folder.ok) throw new EngineError('model-file-missing', `the picked folder has no ${folder.missing}`);
+  const folder = dtypesForFolder(choice.dtypes, new Set(source.files.map((f) => f.path.replace(/^\/+/, ''))), choice.deviceClass !== 'webgpu');
+  if (!folder.ok) {
+    const onnx = source.files.filter((f) => f.path.endsWith('.onnx'));
+    const half = onnx.length > 0 && onnx.every((f) => /_(fp16|q4f16)\.onnx$/.test(f.path));
+    if (half && choice.deviceClass === 'webgpu') {
+      throw new EngineError('needs-shader-f16', `the picked folder has only fp16/q4f16 files, and this WebGPU adapter has no shader-f16 (float16 would compute zeros); use wasm, or export fp32/q4 files`);
+    }
+    throw new EngineError('model-file-missing', `the picked folder has no ${folder.missing}`);
+  }
   return { ...choice, dtypes: folder.dtypes };
 }
 

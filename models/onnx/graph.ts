@@ -4,11 +4,30 @@
  */
 import { ProtoWriter } from './protobuf';
 
-export type ElemType = 'float32' | 'uint8' | 'int32' | 'int64' | 'bool';
+export type ElemType = 'float32' | 'float16' | 'uint8' | 'int32' | 'int64' | 'bool';
 /** A fixed size, or the name of a symbolic dimension (transformers.js reads some by name, e.g. `batch_size`). */
 export type Dim = number | string;
 
-const DATA_TYPE: Record<ElemType, number> = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9 };
+const DATA_TYPE: Record<ElemType, number> = { float32: 1, float16: 10, uint8: 2, int32: 6, int64: 7, bool: 9 };
+
+/**
+ * Where large initializers go: chunk files `<baseName>_data`, `<baseName>_data_1`, ... (the names
+ * transformers.js fetches), each at most `chunkBytes`, tensors aligned to 4 KiB as exporters do.
+ */
+export interface ExternalLayout {
+  readonly baseName: string;
+  readonly chunkBytes: number;
+  /** Initializers smaller than this stay inside the model file. */
+  readonly threshold: number;
+}
+
+export interface SerializedModel {
+  readonly model: Uint8Array;
+  /** External data files: name and the byte ranges to write in order (zero-filled gaps included). */
+  readonly chunks: readonly { readonly name: string; readonly parts: readonly Uint8Array[]; readonly bytes: number }[];
+}
+
+const EXTERNAL_ALIGN = 4096;
 
 /** Attribute values: integer -> INT, integer[] -> INTS, string -> STRING, `{ f }` -> FLOAT. */
 export type AttrValue = number | readonly number[] | string | { readonly f: number };
@@ -79,6 +98,17 @@ export class GraphBuilder {
     return name;
   }
 
+  /** A constant tensor of `type` from its little-endian bytes (float16 weights, for instance). */
+  tensorBytes(name: string, type: ElemType, raw: Uint8Array, dims: readonly number[]): string {
+    this.initializers.push({ name, type, dims, raw });
+    return name;
+  }
+
+  /** Bytes of all initializers: decides whether a model needs external data (protobuf stops at 2 GiB). */
+  initializerBytes(): number {
+    return this.initializers.reduce((n, i) => n + i.raw.length, 0);
+  }
+
   /** A small int64 constant (shapes, axes, indices). */
   ints(values: readonly number[], dims: readonly number[] = [values.length]): string {
     return this.tensor(this.fresh('const_i64'), BigInt64Array.from(values, BigInt), dims);
@@ -108,29 +138,82 @@ export class GraphBuilder {
 
   /** Serializes a ModelProto (IR 8, opset 17 plus `com.microsoft` for contrib ops such as MatMulNBits). */
   serialize(): Uint8Array {
+    return this.serializeWith(null).model;
+  }
+
+  /** Serializes with initializers of at least `layout.threshold` bytes in external data chunks. */
+  serializeWith(layout: ExternalLayout | null): SerializedModel {
+    const placed = layout ? placeExternal(this.initializers, layout) : new Map<Initializer, ExternalPlace>();
     const w = new ProtoWriter();
     w.int(1, 8); // ir_version
     w.string(2, 'ergo-lens-tiny-model-generator'); // producer_name
-    w.message(7, (g) => this.writeGraph(g));
+    w.message(7, (g) => this.writeGraph(g, placed));
     w.message(8, (o) => o.string(1, '').int(2, 17));
     w.message(8, (o) => o.string(1, 'com.microsoft').int(2, 1));
-    return w.finish();
+    return { model: w.finish(), chunks: layout ? chunkFiles(placed) : [] };
   }
 
-  private writeGraph(g: ProtoWriter): void {
+  private writeGraph(g: ProtoWriter, external: ReadonlyMap<Initializer, ExternalPlace>): void {
     for (const node of this.nodes) g.message(1, (n) => writeNode(n, node));
     g.string(2, this.name);
     for (const init of this.initializers) {
+      const place = external.get(init);
       g.message(5, (t) => {
         t.packedInts(1, init.dims);
         t.int(2, DATA_TYPE[init.type]);
         t.string(8, init.name);
-        t.bytes(9, init.raw);
+        if (!place) {
+          t.bytes(9, init.raw);
+          return;
+        }
+        // TensorProto.external_data (13) as key/value entries, data_location (14) = EXTERNAL.
+        for (const [key, value] of [['location', place.file], ['offset', String(place.offset)], ['length', String(init.raw.length)]]) {
+          t.message(13, (e) => e.string(1, key!).string(2, value!));
+        }
+        t.int(14, 1);
       });
     }
     for (const value of this.inputs) g.message(11, (v) => writeValueInfo(v, value));
     for (const value of this.outputs) g.message(12, (v) => writeValueInfo(v, value));
   }
+}
+
+interface ExternalPlace {
+  readonly chunk: number;
+  readonly file: string;
+  readonly offset: number;
+}
+
+const chunkName = (baseName: string, chunk: number): string => `${baseName}_data${chunk === 0 ? '' : `_${chunk}`}`;
+
+/** Assigns large initializers to chunks in order, starting a new chunk when the next would overflow. */
+function placeExternal(initializers: readonly Initializer[], layout: ExternalLayout): Map<Initializer, ExternalPlace> {
+  const placed = new Map<Initializer, ExternalPlace>();
+  let chunk = 0;
+  let offset = 0;
+  for (const init of initializers) {
+    if (init.raw.length < layout.threshold) continue;
+    const start = Math.ceil(offset / EXTERNAL_ALIGN) * EXTERNAL_ALIGN;
+    if (offset > 0 && start + init.raw.length > layout.chunkBytes) {
+      chunk += 1;
+      offset = 0;
+    }
+    const at = Math.ceil(offset / EXTERNAL_ALIGN) * EXTERNAL_ALIGN;
+    placed.set(init, { chunk, file: chunkName(layout.baseName, chunk), offset: at });
+    offset = at + init.raw.length;
+  }
+  return placed;
+}
+
+function chunkFiles(placed: ReadonlyMap<Initializer, ExternalPlace>): SerializedModel['chunks'] {
+  const files: { name: string; parts: Uint8Array[]; bytes: number }[] = [];
+  for (const [init, place] of placed) {
+    const file = (files[place.chunk] ??= { name: place.file, parts: [], bytes: 0 });
+    if (place.offset > file.bytes) file.parts.push(new Uint8Array(place.offset - file.bytes));
+    file.parts.push(init.raw);
+    file.bytes = place.offset + init.raw.length;
+  }
+  return files;
 }
 
 function writeNode(n: ProtoWriter, node: Node): void {

@@ -38,3 +38,21 @@ export function quantizeQ4(weight: Float32Array, k: number, n: number): Q4Weight
   }
   return { packed, scales, blocks };
 }
+
+export interface Q8Weight {
+  /** uint8 `[k, n]`, row-major like the weight. */
+  readonly values: Uint8Array;
+  /** One scale and zero point per output column (DequantizeLinear with axis 1). */
+  readonly scales: Float32Array;
+  readonly zeroPoints: Uint8Array;
+}
+
+/** Symmetric 8-bit quantization per output column of row-major `[k, n]`: w = (q - 128) * scale. */
+export function quantizeQ8(weight: Float32Array, k: number, n: number): Q8Weight {
+  const scales = new Float32Array(n);
+  for (let i = 0; i < k * n; i++) scales[i % n] = Math.max(scales[i % n]!, Math.abs(weight[i]!));
+  for (let col = 0; col < n; col++) scales[col] = scales[col]! > 0 ? scales[col]! / 127 : 1;
+  const values = new Uint8Array(k * n);
+  for (let i = 0; i < k * n; i++) values[i] = Math.min(255, Math.max(0, Math.round(weight[i]! / scales[i % n]!) + 128));
+  return { values, scales, zeroPoints: new Uint8Array(n).fill(128) };
+}

@@ -8,7 +8,9 @@
  * MLP, residual. Then a final RMSNorm and the LM head.
  */
 import { GraphBuilder } from '../onnx/graph';
-import { gatedMlp, inverseFrequencies, linear, rmsNorm, type Net } from './layers';
+import { quantizeQ8 } from '../onnx/quantize';
+import { gatedMlp, halfIo, inverseFrequencies, linear, rmsNorm, type Dtype, type Net } from './layers';
+import { toFloat16Bytes } from '../onnx/half';
 import { uniform } from './random';
 
 export interface TextSpec {
@@ -23,14 +25,52 @@ export interface TextSpec {
   readonly mropeSection: readonly [number, number, number];
   /** Token ids the model must never generate (special tokens other than the end markers). */
   readonly suppressedTokens: readonly number[];
+  /** Rotary base of real models (Qwen: 1e6); without it, frequencies 2^-j (the committed tiny models). */
+  readonly ropeTheta?: number;
+  /**
+   * Take `num_logits_to_keep` (int64 scalar; 0 = every position) and run the LM head only on the
+   * last that many positions, as newer exports do: a long prefill then never computes
+   * `tokens x vocab` logits it throws away.
+   */
+  readonly trimLogits?: boolean;
+}
+
+/** The graph of `embed_tokens`: a table lookup, the table stored in the file's precision. */
+export function embedTokensGraph(spec: TextSpec, seed: number, dtype: Dtype): GraphBuilder {
+  const g = new GraphBuilder('embed_tokens');
+  const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
+  const dims = [spec.vocabSize, spec.hidden];
+  const table = uniform(seed, 'embed_tokens.weight', spec.vocabSize * spec.hidden, 1);
+  const out = ['batch_size', 'sequence_length', spec.hidden];
+  if (halfIo(dtype)) {
+    const half = g.tensorBytes('embed_tokens.weight', 'float16', toFloat16Bytes(table), dims);
+    g.output('inputs_embeds', 'float16', out, g.op('Gather', [half, ids], { axis: 0 }));
+  } else if (dtype === 'q8' || dtype === 'q4') {
+    // One scale per row, gathered with the row: the table is never dequantized whole.
+    const q = quantizeQ8Rows(table, spec.vocabSize, spec.hidden);
+    const rows = g.op('Cast', [g.op('Gather', [g.tensor('embed_tokens.qweight', q.values, dims), ids], { axis: 0 })], { to: 1 });
+    const scales = g.op('Unsqueeze', [g.op('Gather', [g.tensor('embed_tokens.scales', q.scales, [spec.vocabSize]), ids], { axis: 0 }), g.ints([-1])]);
+    g.output('inputs_embeds', 'float32', out, g.op('Mul', [g.op('Sub', [rows, g.floats([128], [])]), scales]));
+  } else {
+    g.output('inputs_embeds', 'float32', out, g.op('Gather', [g.tensor('embed_tokens.weight', table, dims), ids], { axis: 0 }));
+  }
+  return g;
 }
 
 export function buildEmbedTokens(spec: TextSpec, seed: number): Uint8Array {
-  const g = new GraphBuilder('embed_tokens');
-  const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
-  const table = g.tensor('embed_tokens.weight', uniform(seed, 'embed_tokens.weight', spec.vocabSize * spec.hidden, 1), [spec.vocabSize, spec.hidden]);
-  g.output('inputs_embeds', 'float32', ['batch_size', 'sequence_length', spec.hidden], g.op('Gather', [table, ids], { axis: 0 }));
-  return g.serialize();
+  return embedTokensGraph(spec, seed, 'fp32').serialize();
+}
+
+/** 8-bit rows of a `[rows, cols]` table: the transpose of per-column quantization. */
+function quantizeQ8Rows(table: Float32Array, rows: number, cols: number): { values: Uint8Array; scales: Float32Array } {
+  const scales = new Float32Array(rows);
+  const values = new Uint8Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const q = quantizeQ8(table.subarray(r * cols, (r + 1) * cols), cols, 1);
+    scales[r] = q.scales[0]!;
+    values.set(q.values, r * cols);
+  }
+  return { values, scales };
 }
 
 /** cos and sin `[B, 1, S, headDim]` of M-RoPE: each frequency reads the position row its section names. */
@@ -39,7 +79,7 @@ function mropeTables(g: GraphBuilder, spec: TextSpec, positionIds: string): { co
   const sectionOf = spec.mropeSection.flatMap((n, axis) => Array<number>(n).fill(axis));
   const select = Array.from({ length: 3 * half }, (_, i) => (sectionOf[i % half] === Math.floor(i / half) ? 1 : 0));
   const pos = g.op('Unsqueeze', [g.op('Cast', [positionIds], { to: 1 }), g.ints([-1])]); // [3, B, S, 1]
-  const angles = g.op('Mul', [pos, g.floats(inverseFrequencies(half))]); // [3, B, S, half]
+  const angles = g.op('Mul', [pos, g.floats(inverseFrequencies(half, spec.ropeTheta))]); // [3, B, S, half]
   const picked = g.op('Mul', [angles, g.floats(select, [3, 1, 1, half])]);
   const freqs = g.op('ReduceSum', [picked, g.ints([0])], { keepdims: 0 }); // [B, S, half]
   const emb = g.op('Unsqueeze', [g.op('Concat', [freqs, freqs], { axis: -1 }), g.ints([1])]); // [B, 1, S, headDim]
@@ -70,18 +110,26 @@ function attentionMask(g: GraphBuilder, inputsEmbeds: string, mask: string, past
 }
 
 export function buildDecoder(spec: TextSpec, seed: number, q4: boolean): Uint8Array {
+  return decoderGraph(spec, seed, q4 ? 'q4' : 'fp32').serialize();
+}
+
+export function decoderGraph(spec: TextSpec, seed: number, dtype: Dtype): GraphBuilder {
   const g = new GraphBuilder('decoder_model_merged');
-  const net: Net = { g, seed, q4 };
+  const net: Net = { g, seed, dtype };
   const { hidden, heads, kvHeads, headDim, layers } = spec;
   const groups = heads / kvHeads;
-  let x = g.input('inputs_embeds', 'float32', ['batch_size', 'sequence_length', hidden]);
+  // float16 at the edges of f16 files: cast in on the way in, out on the way out.
+  const io = halfIo(dtype) ? 'float16' : 'float32';
+  const inward = (name: string) => (halfIo(dtype) ? g.op('Cast', [name], { to: 1 }) : name);
+  const outward = (name: string) => (halfIo(dtype) ? g.op('Cast', [name], { to: 10 }) : name);
+  let x = inward(g.input('inputs_embeds', io, ['batch_size', 'sequence_length', hidden]));
   const mask = g.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
   const positionIds = g.input('position_ids', 'int64', [3, 'batch_size', 'sequence_length']);
   const pastDims = ['batch_size', kvHeads, 'past_sequence_length', headDim];
   const presentDims = ['batch_size', kvHeads, 'total_sequence_length', headDim];
   const past = Array.from({ length: layers }, (_, i) => ({
-    key: g.input(`past_key_values.${i}.key`, 'float32', pastDims),
-    value: g.input(`past_key_values.${i}.value`, 'float32', pastDims),
+    key: inward(g.input(`past_key_values.${i}.key`, io, pastDims)),
+    value: inward(g.input(`past_key_values.${i}.value`, io, pastDims)),
   }));
 
   const rope = mropeTables(g, spec, positionIds);
@@ -98,8 +146,8 @@ export function buildDecoder(spec: TextSpec, seed: number, q4: boolean): Uint8Ar
     const v = splitHeads(linear(net, normed, `${name}.self_attn.v_proj`, hidden, kvHeads * headDim, true), kvHeads);
     const keys = g.op('Concat', [past[i]!.key, k], { axis: 2 });
     const values = g.op('Concat', [past[i]!.value, v], { axis: 2 });
-    g.output(`present.${i}.key`, 'float32', presentDims, keys);
-    g.output(`present.${i}.value`, 'float32', presentDims, values);
+    g.output(`present.${i}.key`, io, presentDims, outward(keys));
+    g.output(`present.${i}.value`, io, presentDims, outward(values));
     // Grouped-query attention without copying K/V per query head: queries [B, kv, groups, S, d]
     // against keys [B, kv, 1, T, d] broadcast over the group axis.
     const q5 = g.op('Reshape', [q, g.ints([0, kvHeads, groups, -1, headDim])]);
@@ -114,11 +162,16 @@ export function buildDecoder(spec: TextSpec, seed: number, q4: boolean): Uint8Ar
     x = g.op('Add', [x, linear(net, merged, `${name}.self_attn.o_proj`, heads * headDim, hidden)]);
     x = g.op('Add', [x, gatedMlp(net, rmsNorm(net, x, `${name}.post_attention_layernorm`, hidden), `${name}.mlp`, hidden, spec.intermediate)]);
   }
+  if (spec.trimLogits) {
+    const keep = g.input('num_logits_to_keep', 'int64', []);
+    const start = g.op('Where', [g.op('Equal', [keep, g.ints([0], [])]), g.ints([0], []), g.op('Neg', [keep])]);
+    x = g.op('Slice', [x, g.op('Unsqueeze', [start, g.ints([0])]), g.ints([Number.MAX_SAFE_INTEGER]), g.ints([1])]);
+  }
   const logits = linear(net, rmsNorm(net, x, 'model.norm', hidden), 'lm_head', hidden, spec.vocabSize);
   // A trained chat model never writes image placeholders or other markup tokens; random weights
   // would, and a stray <|image_pad|> in the coarse output would corrupt the next turn's image slots.
   const bias = new Float32Array(spec.vocabSize);
   for (const id of spec.suppressedTokens) bias[id] = -100;
-  g.output('logits', 'float32', ['batch_size', 'sequence_length', spec.vocabSize], g.op('Add', [logits, g.tensor('lm_head.suppress', bias, [spec.vocabSize])]));
-  return g.serialize();
+  g.output('logits', io, ['batch_size', 'sequence_length', spec.vocabSize], outward(g.op('Add', [logits, g.tensor('lm_head.suppress', bias, [spec.vocabSize])])));
+  return g;
 }

@@ -7,11 +7,32 @@ import type { TinyModelSpec } from './spec';
 import { buildTokenizer, QWEN_VL_CHAT_TEMPLATE, SPECIAL_TOKENS, type TinyTokenizer } from './tokenizer';
 import { buildVisionEncoder, type VisionSpec } from './vision';
 
-const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value, null, 2) + '\n');
+export const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value, null, 2) + '\n');
 
 /** Image statistics of Qwen2-VL's processor (CLIP's). */
 const IMAGE_MEAN = [0.48145466, 0.4578275, 0.40821073];
 const IMAGE_STD = [0.26862954, 0.26130258, 0.27577711];
+
+/** Qwen2-VL's image processor settings, as the Hub exports ship them. */
+export function preprocessorConfig(modelType: 'qwen2_vl' | 'qwen2_5_vl'): object {
+  return {
+    processor_class: modelType === 'qwen2_5_vl' ? 'Qwen2_5_VLProcessor' : 'Qwen2VLProcessor',
+    image_processor_type: 'Qwen2VLImageProcessor',
+    do_resize: true,
+    do_rescale: true,
+    rescale_factor: 1 / 255,
+    do_normalize: true,
+    do_convert_rgb: true,
+    image_mean: IMAGE_MEAN,
+    image_std: IMAGE_STD,
+    min_pixels: 3136,
+    max_pixels: 16384 * 28 * 28,
+    patch_size: 14,
+    temporal_patch_size: 2,
+    merge_size: 2,
+    resample: 3,
+  };
+}
 
 /** What the config files describe: architecture, sizes, and a note on where the weights come from. */
 export interface ModelDescription {
@@ -93,26 +114,7 @@ export function configFiles(model: ModelDescription, tokenizer: TinyTokenizer): 
       'generation_config.json',
       json({ bos_token_id: ids['<|endoftext|>'], eos_token_id: [ids['<|im_end|>'], ids['<|endoftext|>']], pad_token_id: ids['<|endoftext|>'], do_sample: false }),
     ],
-    [
-      'preprocessor_config.json',
-      json({
-        processor_class: spec.modelType === 'qwen2_5_vl' ? 'Qwen2_5_VLProcessor' : 'Qwen2VLProcessor',
-        image_processor_type: 'Qwen2VLImageProcessor',
-        do_resize: true,
-        do_rescale: true,
-        rescale_factor: 1 / 255,
-        do_normalize: true,
-        do_convert_rgb: true,
-        image_mean: IMAGE_MEAN,
-        image_std: IMAGE_STD,
-        min_pixels: 3136,
-        max_pixels: 16384 * 28 * 28,
-        patch_size: 14,
-        temporal_patch_size: 2,
-        merge_size: 2,
-        resample: 3,
-      }),
-    ],
+    ['preprocessor_config.json', json(preprocessorConfig(spec.modelType))],
     ['tokenizer.json', json(tokenizer.tokenizerJson)],
     [
       'tokenizer_config.json',

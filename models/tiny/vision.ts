@@ -3,13 +3,13 @@
  * each 2x2 merge block as 4 consecutive rows) and the grid input `[num_images, 3]` ->
  * `image_features [N/4, hidden]`.
  *
- * Patch embedding, a position signal counted from each image's first patch, one transformer block
- * with WINDOWED self-attention (fixed windows of `window` consecutive patches, so cost grows
+ * Patch embedding, a position signal counted from each image's first patch, transformer blocks
+ * (one in the tiny models) with WINDOWED self-attention (fixed windows of `window` consecutive patches, so cost grows
  * linearly with N and a 16K-token image fits in wasm memory) masked so that patches of different
  * images never attend to each other (image ids come from the grid input), then the 2x2 merger.
  */
 import { GraphBuilder } from '../onnx/graph';
-import { gatedMlp, inverseFrequencies, linear, rmsNorm, silu, type Net } from './layers';
+import { gatedMlp, halfIo, inverseFrequencies, linear, rmsNorm, silu, type Dtype, type Net } from './layers';
 
 export interface VisionSpec {
   /** `grid_thw` (qwen2_vl) or `image_grid_thw` (qwen2_5_vl and later). */
@@ -27,13 +27,20 @@ export interface VisionSpec {
    * merged tokens, in place of the sinusoid over the patch index. Rows past the table reuse its last row.
    */
   readonly rowColumn?: number;
+  /** Width of each block's gated MLP (default 2 x hidden). */
+  readonly intermediate?: number;
 }
 
 export const PATCH_DIM = 3 * 2 * 14 * 14; // channels x temporal patch x patch x patch = 1176
 
 export function buildVisionEncoder(spec: VisionSpec, seed: number, q4: boolean): Uint8Array {
+  return visionEncoderGraph(spec, seed, q4 ? 'q4' : 'fp32').serialize();
+}
+
+/** `pixel_values` stay float32 in every precision (the processor makes float32); f16 files give float16 features. */
+export function visionEncoderGraph(spec: VisionSpec, seed: number, dtype: Dtype): GraphBuilder {
   const g = new GraphBuilder('vision_encoder');
-  const net: Net = { g, seed, q4 };
+  const net: Net = { g, seed, dtype };
   const { hidden, heads, window } = spec;
   const headDim = hidden / heads;
   const pixels = g.input('pixel_values', 'float32', ['num_patches', PATCH_DIM]);
@@ -68,21 +75,25 @@ export function buildVisionEncoder(spec: VisionSpec, seed: number, q4: boolean):
   const ids = g.op('Reshape', [imageId, g.ints([-1, window])]);
   const sameImage = g.op('Equal', [g.op('Unsqueeze', [ids, g.ints([2])]), g.op('Unsqueeze', [ids, g.ints([1])])]);
   const mask = g.op('Unsqueeze', [g.op('Where', [sameImage, g.floats([0], []), g.floats([-1e9], [])]), g.ints([1])]);
-  const normed = rmsNorm(net, x, 'visual.blocks.0.norm1', hidden);
-  const q = toWindows(linear(net, normed, 'visual.blocks.0.attn.q', hidden, hidden, true));
-  const k = toWindows(linear(net, normed, 'visual.blocks.0.attn.k', hidden, hidden, true));
-  const v = toWindows(linear(net, normed, 'visual.blocks.0.attn.v', hidden, hidden, true));
-  const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [k], { perm: [0, 1, 3, 2] })]), g.floats([1 / Math.sqrt(headDim)], [])]), mask]);
-  const context = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), v]);
-  const flat = g.op('Reshape', [g.op('Transpose', [context], { perm: [0, 2, 1, 3] }), g.ints([-1, hidden])]);
-  x = g.op('Add', [x, linear(net, flat, 'visual.blocks.0.attn.proj', hidden, hidden, true)]);
-  x = g.op('Add', [x, gatedMlp(net, rmsNorm(net, x, 'visual.blocks.0.norm2', hidden), 'visual.blocks.0.mlp', hidden, 2 * hidden)]);
+  for (let b = 0; b < (spec.depth ?? 1); b++) {
+    const block = `visual.blocks.${b}`;
+    const normed = rmsNorm(net, x, `${block}.norm1`, hidden);
+    const q = toWindows(linear(net, normed, `${block}.attn.q`, hidden, hidden, true));
+    const k = toWindows(linear(net, normed, `${block}.attn.k`, hidden, hidden, true));
+    const v = toWindows(linear(net, normed, `${block}.attn.v`, hidden, hidden, true));
+    const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [k], { perm: [0, 1, 3, 2] })]), g.floats([1 / Math.sqrt(headDim)], [])]), mask]);
+    const context = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), v]);
+    const flat = g.op('Reshape', [g.op('Transpose', [context], { perm: [0, 2, 1, 3] }), g.ints([-1, hidden])]);
+    x = g.op('Add', [x, linear(net, flat, `${block}.attn.proj`, hidden, hidden, true)]);
+    x = g.op('Add', [x, gatedMlp(net, rmsNorm(net, x, `${block}.norm2`, hidden), `${block}.mlp`, hidden, spec.intermediate ?? 2 * hidden)]);
+  }
 
   // Drop the padding, then merge each 2x2 block (4 consecutive rows) into one token.
   const real = g.op('Slice', [x, g.ints([0]), count, g.ints([0])]);
   const blocks = g.op('Reshape', [rmsNorm(net, real, 'visual.merger.ln_q', hidden), g.ints([-1, 4 * hidden])]);
   const mergedHidden = silu(g, linear(net, blocks, 'visual.merger.mlp.0', 4 * hidden, 4 * hidden, true));
   const features = linear(net, mergedHidden, 'visual.merger.mlp.2', 4 * hidden, spec.outHidden, true);
-  g.output('image_features', 'float32', ['num_image_tokens', spec.outHidden], features);
-  return g.serialize();
+  if (halfIo(dtype)) g.output('image_features', 'float16', ['num_image_tokens', spec.outHidden], g.op('Cast', [features], { to: 10 }));
+  else g.output('image_features', 'float32', ['num_image_tokens', spec.outHidden], features);
+  return g;
 }
