@@ -5,6 +5,10 @@
 // 2. Offline after first use: hashed assets and the ORT runtime are served cache-first; the page,
 //    the built-in models and everything else same-origin network-first with the cache as fallback.
 const CACHE = 'ergo-lens-v1';
+// The Cache API stores GET requests only. HEAD answers (the model loader's size probes, missing
+// external-data chunks among them: a 404 is an answer too) are kept, bodiless, under the GET of the
+// same URL in a cache of their own, so the probes made online are answered offline.
+const HEADS = 'ergo-lens-heads-v1';
 const IMMUTABLE = /\/(assets|ort)\//;
 
 self.addEventListener('install', () => self.skipWaiting());
@@ -41,8 +45,25 @@ async function respond(request) {
   }
 }
 
+async function respondHead(request) {
+  const heads = await caches.open(HEADS);
+  const key = new Request(request.url);
+  try {
+    const response = await fetch(request);
+    if (response.status === 200 || response.status === 404) {
+      await heads.put(key, new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers }));
+    }
+    return isolated(response);
+  } catch (error) {
+    const hit = (await heads.match(key)) ?? (await (await caches.open(CACHE)).match(key));
+    if (hit) return isolated(new Response(null, { status: hit.status, statusText: hit.statusText, headers: hit.headers }));
+    throw error;
+  }
+}
+
 self.addEventListener('fetch', (event) => {
   const { request } = event;
-  if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
-  event.respondWith(respond(request));
+  if (new URL(request.url).origin !== self.location.origin) return;
+  if (request.method === 'GET') event.respondWith(respond(request));
+  else if (request.method === 'HEAD') event.respondWith(respondHead(request));
 });
