@@ -5,7 +5,7 @@ import { useLens } from '../store/lensStore';
 import { conventionOf, ledgerOf } from '../store/selectors';
 import type { BaselineKind, RunState } from '../store/runState';
 
-const ms = (v: number) => `${Math.round(v)} ms`;
+const ms = (v: number) => String(Math.round(v));
 const size = (s: { width: number; height: number }) => `${s.width}×${s.height}`;
 
 function Timings({ run, label }: { run: RunState | undefined; label: string }) {
@@ -125,11 +125,11 @@ export function CostLedger() {
           <tr>
             <th scope="col">Run</th>
             <th scope="col">Vision tokens</th>
-            <th scope="col">Encode</th>
-            <th scope="col">Prefill</th>
-            <th scope="col">Decode</th>
+            <th scope="col">Encode, ms</th>
+            <th scope="col">Prefill, ms</th>
+            <th scope="col">Decode, ms</th>
             <th scope="col">Tokens/s</th>
-            <th scope="col">Total</th>
+            <th scope="col">Total, ms</th>
           </tr>
         </thead>
         <tbody>

@@ -95,7 +95,7 @@ export function LensCanvas() {
 
   return (
     <section className="panel canvas-panel" aria-labelledby="canvas-heading">
-      <div className="row">
+      <div className="row toolbar">
         <h2 id="canvas-heading" data-testid="canvas-heading">
           {!image ? 'Image' : showOriginal ? 'Original image' : run?.coarse ? 'What the model saw (coarse image)' : 'Your image (the model has not seen it yet)'}
         </h2>
@@ -192,7 +192,7 @@ export function LensCanvas() {
             Ask about this region
           </button>
           <span className="hint" data-testid="box-keys">
-            Drag the box or its handles; on the focused image, {BOX_KEYS_HELP.charAt(0).toLowerCase() + BOX_KEYS_HELP.slice(1)}
+            Drag the box or its handles. Keys on the focused image: {BOX_KEYS_HELP}
           </span>
         </div>
       )}

@@ -60,6 +60,35 @@ export class LensPage {
     return Buffer.from(base64, 'base64');
   }
 
+  /** Opens a built-in sample from the empty canvas (or the Samples panel) and waits for it. */
+  async openSample(id: string, size: string): Promise<void> {
+    await this.page.getByTestId(`sample-${id}`).click();
+    await expect(this.page.getByTestId('image-meta')).toContainText(`${id}.png: ${size}`);
+  }
+
+  async maxTokens(n: number): Promise<void> {
+    await this.page.getByLabel('Max new tokens').fill(String(n));
+  }
+
+  /** Imports a trace object as a JSON file named `name`. */
+  async importTrace(trace: object, name = 'trace.json'): Promise<void> {
+    await this.page.getByTestId('trace-input').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(trace)) });
+  }
+
+  /** Clicks Export and returns the downloaded trace. */
+  async exportTrace(): Promise<Record<string, unknown>> {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByTestId('export-trace').click()]);
+    const stream = await download.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+  }
+
+  /** Page width beyond the window (0 when nothing overflows sideways). */
+  async sidewaysOverflow(): Promise<number> {
+    return this.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  }
+
   async upload(name: string, buffer: Buffer, mimeType = 'image/png'): Promise<void> {
     await this.imageInput.setInputFiles({ name, mimeType, buffer });
   }
