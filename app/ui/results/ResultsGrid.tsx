@@ -22,7 +22,8 @@ export function ResultsGrid({ lines, folder, selectedKey }: { lines: readonly Ev
   }, []);
   const columns = Math.max(1, Math.floor((width + GAP) / (TILE_WIDTH + GAP)));
   const rows = Math.ceil(lines.length / columns);
-  const virtualizer = useVirtualizer({ count: rows, getScrollElement: () => scroller.current, estimateSize: () => TILE_HEIGHT + GAP, overscan: 2 });
+  // No flushSync per scroll event: React batches the row changes into the next frame.
+  const virtualizer = useVirtualizer({ count: rows, getScrollElement: () => scroller.current, estimateSize: () => TILE_HEIGHT + GAP, overscan: 2, useFlushSync: false });
   return (
     <div className="results-scroll" ref={scroller} data-testid="results-grid" tabIndex={-1}>
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
