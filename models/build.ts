@@ -1,6 +1,7 @@
 /**
  * `npm run models:build [outDir]`: writes the built-in tiny models to `public/models/<id>/`
- * (or `outDir/<id>/`). Deterministic: the same source always gives the same bytes.
+ * (or `outDir/<id>/`), and `ergo-tiny` from the committed training checkpoint
+ * (`models/policy/checkpoint/`). Deterministic: the same source always gives the same bytes.
  *
  * `npm run models:build -- --like <config.json> --out <dir> [--layers N] [--vision-blocks N]
  * [--dtypes fp32,fp16,q8,q4,q4f16] [--external-data] [--chunk-mb N] [--generation-config <file>]`:
@@ -11,22 +12,31 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ALL_DTYPES, buildLike, DEFAULT_CHUNK_BYTES } from './like/build';
 import type { Dtype } from './tiny/layers';
+import { policyModelFiles } from './policy/files';
+import { POLICY_ID } from './policy/spec';
 import { tinyModelFiles } from './tiny/files';
 import { TINY_MODELS } from './tiny/spec';
 
 export const DEFAULT_MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../public/models');
 
+export const POLICY_CHECKPOINT = resolve(dirname(fileURLToPath(import.meta.url)), 'policy/checkpoint');
+
+function writeFiles(dir: string, files: Map<string, Uint8Array>): string[] {
+  return [...files].map(([path, bytes]) => {
+    const target = join(dir, path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, bytes);
+    return target;
+  });
+}
+
 export function writeTinyModels(outDir: string): string[] {
-  const written: string[] = [];
-  for (const spec of TINY_MODELS) {
-    for (const [path, bytes] of tinyModelFiles(spec)) {
-      const target = join(outDir, spec.id, path);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, bytes);
-      written.push(target);
-    }
-  }
-  return written;
+  return TINY_MODELS.flatMap((spec) => writeFiles(join(outDir, spec.id), tinyModelFiles(spec)));
+}
+
+/** `ergo-tiny` with the weights of `checkpoint`. */
+export function writePolicyModel(outDir: string, checkpoint: string = POLICY_CHECKPOINT): string[] {
+  return writeFiles(join(outDir, POLICY_ID), policyModelFiles(checkpoint));
 }
 
 const USAGE = 'usage: npm run models:build -- --like <config.json> --out <dir> [--layers N] [--vision-blocks N] [--dtypes fp32,fp16,q8,q4,q4f16] [--external-data] [--chunk-mb N] [--generation-config <file>]';
@@ -78,6 +88,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     }
   } else {
     const outDir = resolve(argv[0] ?? DEFAULT_MODELS_DIR);
-    for (const file of writeTinyModels(outDir)) console.log(file);
+    for (const file of [...writeTinyModels(outDir), ...writePolicyModel(outDir)]) console.log(file);
   }
 }

@@ -10,7 +10,8 @@
  * offset, dtype and shape, and the sample's metadata. Deterministic: a shard depends only on its seeds.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Size } from '../../app/core/geometry';
 import type { Raster } from '../../app/scenes/raster';
@@ -95,23 +96,25 @@ export function exportShard(first: number, scenes: number): { index: object; byt
   return { index: { version: 1, first, scenes, sceneSide: sceneSide(POLICY_SCENE_SCALE), samples }, bytes };
 }
 
-const { values } = parseArgs({ options: { first: { type: 'string' }, scenes: { type: 'string' }, out: { type: 'string' }, 'model-dir': { type: 'string' } } });
-if (values['model-dir'] !== undefined) {
-  // The model's config and tokenizer files: the trainer reads its sizes and special tokens there.
-  mkdirSync(join(values['model-dir']), { recursive: true });
-  for (const [name, bytes] of configFiles(POLICY_MODEL, policyTokenizer())) writeFileSync(join(values['model-dir'], name), bytes);
-} else if (values.first === undefined || values.scenes === undefined || values.out === undefined) {
-  console.error('usage: tsx models/policy/exportData.ts --first <seed> --scenes <n> --out <prefix>  |  --model-dir <dir>');
-  process.exit(2);
-} else {
-  const first = Number(values.first);
-  const scenes = Number(values.scenes);
-  if (!Number.isInteger(first) || !Number.isInteger(scenes) || scenes < 1) {
-    console.error(`--first and --scenes must be integers (--scenes at least 1), got ${values.first} and ${values.scenes}`);
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { first: { type: 'string' }, scenes: { type: 'string' }, out: { type: 'string' }, 'model-dir': { type: 'string' } } });
+  if (values['model-dir'] !== undefined) {
+    // The model's config and tokenizer files: the trainer reads its sizes and special tokens there.
+    mkdirSync(join(values['model-dir']), { recursive: true });
+    for (const [name, bytes] of configFiles(POLICY_MODEL, policyTokenizer())) writeFileSync(join(values['model-dir'], name), bytes);
+  } else if (values.first === undefined || values.scenes === undefined || values.out === undefined) {
+    console.error('usage: tsx models/policy/exportData.ts --first <seed> --scenes <n> --out <prefix>  |  --model-dir <dir>');
     process.exit(2);
+  } else {
+    const first = Number(values.first);
+    const scenes = Number(values.scenes);
+    if (!Number.isInteger(first) || !Number.isInteger(scenes) || scenes < 1) {
+      console.error(`--first and --scenes must be integers (--scenes at least 1), got ${values.first} and ${values.scenes}`);
+      process.exit(2);
+    }
+    const { index, bytes } = exportShard(first, scenes);
+    writeFileSync(`${values.out}.bin`, bytes);
+    // The index last: its presence means the shard is complete.
+    writeFileSync(`${values.out}.json`, JSON.stringify(index));
   }
-  const { index, bytes } = exportShard(first, scenes);
-  writeFileSync(`${values.out}.bin`, bytes);
-  // The index last: its presence means the shard is complete.
-  writeFileSync(`${values.out}.json`, JSON.stringify(index));
 }

@@ -81,11 +81,17 @@ describe('policy training samples', () => {
     expect([...whole.subarray(0, 64)].filter((v) => v > 0)).toHaveLength(scene.objects.length);
     const crop = teacherCrop(scene, t, coarse);
     const side = sideLabels(scene.objects, crop.rect, crop.image);
-    const chars = [...side.subarray(128, 192)];
-    const centre = chars.findIndex((v) => v > 0);
-    expect(chars[centre]).toBe(LABEL_ALPHABET.indexOf(t.label[0]!) + 1);
-    expect(side[192 + centre]).toBe(t.label.length === 2 ? LABEL_ALPHABET.indexOf(t.label[1]!) + 1 : SINGLE);
-    expect(chars.filter((v) => v > 0)).toHaveLength(1);
-    expect(chars.every((v) => v === 0 || v === IGNORE || v === chars[centre])).toBe(true);
+    // Every token the tag overlaps carries both characters; no other token carries any.
+    const scale = crop.image.width / (crop.rect.x2 - crop.rect.x1);
+    const tokenOf = (x: number, y: number) => Math.floor(((y - crop.rect.y1) * scale) / 28) * 8 + Math.floor(((x - crop.rect.x1) * scale) / 28);
+    const covered = new Set<number>();
+    for (let y = t.labelBox.y1; y < t.labelBox.y2; y++) for (let x = t.labelBox.x1; x < t.labelBox.x2; x++) covered.add(tokenOf(x, y));
+    for (let i = 0; i < 64; i++) {
+      expect(side[128 + i]).toBe(covered.has(i) ? LABEL_ALPHABET.indexOf(t.label[0]!) + 1 : 0);
+      expect(side[192 + i]).toBe(covered.has(i) ? (t.label.length === 2 ? LABEL_ALPHABET.indexOf(t.label[1]!) + 1 : SINGLE) : 0);
+    }
+    // The object's colour: only at its centre token, IGNORE where it overlaps others.
+    expect([...side.subarray(0, 64)].filter((v) => v > 0)).toEqual([t.color + 1]);
+    expect([...side.subarray(0, 64)].every((v) => v === 0 || v === IGNORE || v === t.color + 1)).toBe(true);
   });
 });

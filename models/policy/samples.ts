@@ -119,8 +119,9 @@ export function teacherCrop(scene: Scene, target: SceneObject, coarse: Size): { 
 
 /**
  * Per-token side labels of an image that shows `frame` (a rectangle of the scene) resized to
- * `size`: rows colour, shape, first and second tag character (0 = nothing there). A thing counts
- * for the token holding its centre; other tokens it overlaps are IGNORE.
+ * `size`: rows colour, shape, first and second tag character (0 = nothing there). An object counts
+ * for the token holding its centre (other tokens it overlaps are IGNORE); a tag counts for every
+ * token it overlaps, which gives the reader several examples per crop.
  */
 export function sideLabels(objects: readonly SceneObject[], frame: OriginalRect, size: Size): Int8Array {
   const cols = size.width / TOKEN;
@@ -129,7 +130,7 @@ export function sideLabels(objects: readonly SceneObject[], frame: OriginalRect,
   const out = new Int8Array(4 * n);
   const sx = (frame.x2 - frame.x1) / cols;
   const sy = (frame.y2 - frame.y1) / rows;
-  const mark = (box: OriginalRect, values: readonly [row: number, value: number][]) => {
+  const mark = (box: OriginalRect, values: readonly [row: number, value: number][], everywhere: boolean) => {
     const cx = Math.floor(((box.x1 + box.x2) / 2 - frame.x1) / sx);
     const cy = Math.floor(((box.y1 + box.y2) / 2 - frame.y1) / sy);
     const tx1 = Math.max(0, Math.floor((box.x1 - frame.x1) / sx));
@@ -138,7 +139,7 @@ export function sideLabels(objects: readonly SceneObject[], frame: OriginalRect,
     const ty2 = Math.min(rows - 1, Math.floor((box.y2 - 1 - frame.y1) / sy));
     for (let ty = ty1; ty <= ty2; ty++) {
       for (let tx = tx1; tx <= tx2; tx++) {
-        const centre = tx === cx && ty === cy;
+        const centre = everywhere || (tx === cx && ty === cy);
         for (const [row, value] of values) {
           const i = row * n + ty * cols + tx;
           if (centre) out[i] = value;
@@ -149,9 +150,9 @@ export function sideLabels(objects: readonly SceneObject[], frame: OriginalRect,
   };
   for (const o of objects) {
     if (o.bbox.x2 <= frame.x1 || o.bbox.x1 >= frame.x2 || o.bbox.y2 <= frame.y1 || o.bbox.y1 >= frame.y2) continue;
-    mark(o.bbox, [[0, o.color + 1], [1, o.shape + 1]]);
+    mark(o.bbox, [[0, o.color + 1], [1, o.shape + 1]], false);
     const chars = [...o.label].map((c) => LABEL_ALPHABET.indexOf(c) + 1);
-    mark(o.labelBox, [[2, chars[0]!], [3, chars[1] ?? SINGLE]]);
+    mark(o.labelBox, [[2, chars[0]!], [3, chars[1] ?? SINGLE]], true);
   }
   return out;
 }

@@ -14,8 +14,8 @@ the object in each coarse token; colour and tag characters in each crop token), 
 
 State: `<run-dir>/state.pt` (weights, optimizer, data position) every CKPT_EVERY steps and on SIGTERM
 or SIGINT; resuming from it continues exactly. `models/policy/checkpoint/` (committed) holds the
-weights and the data position without optimizer moments (size limit); resuming from it re-warms the
-learning rate. Learning curves go to `models/policy/curves.jsonl`.
+weights (float32), Adam's moments (float16) and the data position; a fresh clone resumes from it.
+Learning curves go to `models/policy/curves.jsonl`.
 
 Weights are named as the ONNX builder names them (`models/tiny/*.ts`), linear weights stored
 [in, out], so `models/policy/build.ts` writes the ONNX files from the checkpoint.
@@ -377,8 +377,9 @@ ANSWER = re.compile(r'<answer>(.*?)(?:</answer>|$)', re.S)
 
 
 @torch.no_grad()
-def greedy(model, prompts, feats, max_new, stop_id):
-    """prompts: list of (ids, pos [3, n]); feats: per prompt, the image features in order. Returns generated ids per prompt."""
+def greedy(model, prompts, feats, max_new, stop_ids):
+    """prompts: list of (ids, pos [3, n]); feats: per prompt, the image features in order. Returns the
+    generated ids per prompt, up to and including the first of `stop_ids` (the generation config's eos ids)."""
     seqs = [list(p[0]) for p in prompts]
     poss = [p[1].copy() for p in prompts]
     out = [[] for _ in prompts]
@@ -409,7 +410,7 @@ def greedy(model, prompts, feats, max_new, stop_id):
             seqs[i].append(tok)
             p = poss[i][:, -1:] + 1 if poss[i].shape[1] else np.zeros((3, 1), np.int64)
             poss[i] = np.concatenate([poss[i], np.repeat(p.max(0, keepdims=True), 3, 0)], 1)
-            if tok == stop_id:
+            if tok in stop_ids:
                 done[i] = True
     return out
 
@@ -439,8 +440,8 @@ def held_out_metrics(model, shard, decode, limit):
         coarse_feats.append([cf])
         fine_prompts.append((ids[:start_fine], pos[:, :start_fine]))
         fine_feats.append([cf, kf])
-    coarse_out = greedy(model, coarse_prompts, coarse_feats, 48, IM_END)
-    fine_out = greedy(model, fine_prompts, fine_feats, 32, IM_END)
+    coarse_out = greedy(model, coarse_prompts, coarse_feats, 48, EOS)
+    fine_out = greedy(model, fine_prompts, fine_feats, 32, EOS)
     samples = []
     for i, c, f in zip(ergo, coarse_out, fine_out):
         meta = shard.samples[i]['meta']
@@ -464,7 +465,7 @@ def held_out_metrics(model, shard, decode, limit):
         prompts.append((ids[:start], pos[:, :start]))
         feats.append([model.visual(torch.from_numpy(pixels588(shard.field(s, 'coarse')))[None], cg[0] // 14, cg[1] // 14)[0]])
     direct_right = 0
-    for i, out in zip(direct, greedy(model, prompts, feats, 12, IM_END)):
+    for i, out in zip(direct, greedy(model, prompts, feats, 12, EOS)):
         a = ANSWER.search(decode(out))
         direct_right += bool(a and a.group(1).strip() == shard.samples[i]['meta']['answer'])
     model.train()
@@ -538,6 +539,33 @@ class Shards:
 
 # ----------------------------------------------------------------------------------------------
 
+def setup(model_dir, node_env):
+    """Writes the model's config and tokenizer files to `model_dir` (the exporter), reads sizes and
+    special tokens from them; returns (config, suppressed token ids, decode(ids) -> text)."""
+    subprocess.run([TSX, EXPORTER, '--model-dir', model_dir], cwd=ROOT, env=node_env, check=True, stdout=subprocess.DEVNULL)
+    config = json.load(open(os.path.join(model_dir, 'config.json')))
+    tok_config = json.load(open(os.path.join(model_dir, 'tokenizer_config.json')))
+    specials = {v['content']: int(k) for k, v in tok_config['added_tokens_decoder'].items()}
+    global IMAGE_TOKEN, IM_END, EOS
+    IMAGE_TOKEN, IM_END = specials['<|image_pad|>'], specials['<|im_end|>']
+    EOS = set(json.load(open(os.path.join(model_dir, 'generation_config.json')))['eos_token_id'])
+    suppressed = [i for t, i in specials.items() if t not in ('<|im_end|>', '<|endoftext|>')]
+    vocab = json.load(open(os.path.join(model_dir, 'tokenizer.json')))['model']['vocab']
+    symbols = []  # GPT-2's byte <-> symbol map, as models/tiny/tokenizer.ts builds it
+    extra = 0
+    for b in range(256):
+        printable = 33 <= b <= 126 or 161 <= b <= 172 or 174 <= b <= 255
+        symbols.append(chr(b) if printable else chr(256 + extra))
+        extra += 0 if printable else 1
+    byte_of = {s: b for b, s in enumerate(symbols)}
+    id_to_text = {i: bytes(byte_of[ch] for ch in tok) for tok, i in vocab.items()}
+    special_ids = set(specials.values())
+
+    def decode(ids):
+        return b''.join(id_to_text.get(i, b'') for i in ids if i not in special_ids).decode('utf-8', 'replace')
+    return config, suppressed, decode
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--run-dir', default=os.path.join(ROOT, '.cache', 'policy-run'))
@@ -546,7 +574,7 @@ def main():
     ap.add_argument('--steps', type=int, default=30000, help='stop after this step')
     ap.add_argument('--total-steps', type=int, default=30000, help='length of the cosine schedule')
     ap.add_argument('--vision-steps', type=int, default=800)
-    ap.add_argument('--coarse-steps', type=int, default=800)
+    ap.add_argument('--coarse-steps', type=int, default=500)
     ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--warmup', type=int, default=100)
@@ -567,26 +595,7 @@ def main():
     os.makedirs(args.run_dir, exist_ok=True)
     node_env = {**os.environ, 'ONNXRUNTIME_NODE_INSTALL': 'skip'}
     model_dir = os.path.join(args.run_dir, 'model')
-    subprocess.run([TSX, EXPORTER, '--model-dir', model_dir], cwd=ROOT, env=node_env, check=True, stdout=subprocess.DEVNULL)
-    config = json.load(open(os.path.join(model_dir, 'config.json')))
-    tok_config = json.load(open(os.path.join(model_dir, 'tokenizer_config.json')))
-    specials = {v['content']: int(k) for k, v in tok_config['added_tokens_decoder'].items()}
-    global IMAGE_TOKEN, IM_END, SCENE_OVER_COARSE
-    IMAGE_TOKEN, IM_END = specials['<|image_pad|>'], specials['<|im_end|>']
-    suppressed = [i for t, i in specials.items() if t not in ('<|im_end|>', '<|endoftext|>')]
-    vocab = json.load(open(os.path.join(model_dir, 'tokenizer.json')))['model']['vocab']
-    symbols = []  # GPT-2's byte <-> symbol map, as models/tiny/tokenizer.ts builds it
-    extra = 0
-    for b in range(256):
-        printable = 33 <= b <= 126 or 161 <= b <= 172 or 174 <= b <= 255
-        symbols.append(chr(b) if printable else chr(256 + extra))
-        extra += 0 if printable else 1
-    byte_of = {s: b for b, s in enumerate(symbols)}
-    id_to_text = {i: bytes(byte_of[ch] for ch in tok) for tok, i in vocab.items()}
-
-    def decode(ids):
-        return b''.join(id_to_text.get(i, b'') for i in ids if i not in specials.values()).decode('utf-8', 'replace')
-
+    config, suppressed, decode = setup(model_dir, node_env)
     model = Policy(config, suppressed)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
     state_path = os.path.join(args.run_dir, 'state.pt')
@@ -601,8 +610,18 @@ def main():
     elif os.path.exists(os.path.join(args.checkpoint, 'weights.json')):
         index = load_weights(model, args.checkpoint)
         pos = index['position']
-        warm_from = pos['step']
-        print(f'resumed weights from {args.checkpoint} at step {pos["step"]} (optimizer restarts, learning rate re-warmed)', flush=True)
+        moments = os.path.join(args.checkpoint, 'optimizer.pt')
+        if os.path.exists(moments):
+            st = torch.load(moments)
+            for group in st['state'].values():
+                for k, v in group.items():
+                    if torch.is_tensor(v) and v.is_floating_point():
+                        group[k] = v.float()
+            opt.load_state_dict(st)
+            print(f'resumed weights and optimizer moments (float16) from {args.checkpoint} at step {pos["step"]}', flush=True)
+        else:
+            warm_from = pos['step']
+            print(f'resumed weights from {args.checkpoint} at step {pos["step"]} (optimizer restarts, learning rate re-warmed)', flush=True)
     n_params = sum(p.numel() for n, p in model.named_parameters() if not n.startswith('side.'))
     print(f'{n_params} parameters (without side heads); vocab {config["text_config"]["vocab_size"]}', flush=True)
 
@@ -611,6 +630,7 @@ def main():
     if not os.path.exists(eval_prefix + '.json'):
         subprocess.run([TSX, EXPORTER, '--first', str(HELD_OUT_FIRST), '--scenes', str(args.eval_scenes), '--out', eval_prefix], cwd=ROOT, env=node_env, check=True, stdout=subprocess.DEVNULL)
     held_out = Shard(eval_prefix)
+    global SCENE_OVER_COARSE
     SCENE_OVER_COARSE = held_out.index['sceneSide'] / held_out.field(held_out.samples[0], 'coarse').shape[1]
 
     stop = {'now': False}
@@ -624,6 +644,11 @@ def main():
         torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'pos': pos}, state_path + '.tmp')
         os.replace(state_path + '.tmp', state_path)
         save_weights(model, args.checkpoint, {'position': pos, 'args': {k: v for k, v in vars(args).items() if k not in ('run_dir', 'checkpoint', 'curves')}})
+        # Adam's moments in float16: half the size, close enough to resume without a new warm-up.
+        st = opt.state_dict()
+        st = {'param_groups': st['param_groups'], 'state': {i: {k: v.half() if torch.is_tensor(v) and v.is_floating_point() and v.dim() else v for k, v in g.items()} for i, g in st['state'].items()}}
+        torch.save(st, os.path.join(args.checkpoint, 'optimizer.pt.tmp'))
+        os.replace(os.path.join(args.checkpoint, 'optimizer.pt.tmp'), os.path.join(args.checkpoint, 'optimizer.pt'))
 
     def log(record):
         with open(args.curves, 'a') as f:

@@ -30,10 +30,11 @@ describe('policy trainer', () => {
     const index = JSON.parse(readFileSync(join(dir, 'ckpt', 'weights.json'), 'utf8')) as { position: { step: number }; tensors: Record<string, unknown> };
     expect(index.position.step).toBe(3);
     expect(Object.keys(index.tensors)).toContain('visual.merger.rows');
+    expect(existsSync(join(dir, 'ckpt', 'optimizer.pt'))).toBe(true);
     // Without the local optimizer state, the committed weights are the resume point.
     rmSync(join(dir, 'run', 'state.pt'));
     const second = train(4);
-    expect(second).toMatch(/resumed weights from .* at step 3/);
+    expect(second).toMatch(/resumed weights and optimizer moments \(float16\) from .* at step 3/);
     expect(second).toMatch(/step 4 full/);
     expect(existsSync(join(dir, 'run', 'state.pt'))).toBe(true);
   }, 240_000);

@@ -9,9 +9,8 @@
  */
 import { GraphBuilder } from '../onnx/graph';
 import { quantizeQ8 } from '../onnx/quantize';
-import { gatedMlp, halfIo, inverseFrequencies, linear, rmsNorm, type Dtype, type Net } from './layers';
+import { draw, gatedMlp, halfIo, inverseFrequencies, linear, rmsNorm, type Dtype, type Net, type WeightSource } from './layers';
 import { toFloat16Bytes } from '../onnx/half';
-import { uniform } from './random';
 
 export interface TextSpec {
   readonly vocabSize: number;
@@ -36,11 +35,11 @@ export interface TextSpec {
 }
 
 /** The graph of `embed_tokens`: a table lookup, the table stored in the file's precision. */
-export function embedTokensGraph(spec: TextSpec, seed: number, dtype: Dtype): GraphBuilder {
+export function embedTokensGraph(spec: TextSpec, seed: number, dtype: Dtype, weights?: WeightSource): GraphBuilder {
   const g = new GraphBuilder('embed_tokens');
   const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
   const dims = [spec.vocabSize, spec.hidden];
-  const table = uniform(seed, 'embed_tokens.weight', spec.vocabSize * spec.hidden, 1);
+  const table = draw({ seed, weights }, 'embed_tokens.weight', spec.vocabSize * spec.hidden, 1);
   const out = ['batch_size', 'sequence_length', spec.hidden];
   if (halfIo(dtype)) {
     const half = g.tensorBytes('embed_tokens.weight', 'float16', toFloat16Bytes(table), dims);
@@ -57,8 +56,8 @@ export function embedTokensGraph(spec: TextSpec, seed: number, dtype: Dtype): Gr
   return g;
 }
 
-export function buildEmbedTokens(spec: TextSpec, seed: number): Uint8Array {
-  return embedTokensGraph(spec, seed, 'fp32').serialize();
+export function buildEmbedTokens(spec: TextSpec, seed: number, weights?: WeightSource): Uint8Array {
+  return embedTokensGraph(spec, seed, 'fp32', weights).serialize();
 }
 
 /** 8-bit rows of a `[rows, cols]` table: the transpose of per-column quantization. */
@@ -109,13 +108,13 @@ function attentionMask(g: GraphBuilder, inputsEmbeds: string, mask: string, past
   return g.op('Unsqueeze', [additive, g.ints([1])]);
 }
 
-export function buildDecoder(spec: TextSpec, seed: number, q4: boolean): Uint8Array {
-  return decoderGraph(spec, seed, q4 ? 'q4' : 'fp32').serialize();
+export function buildDecoder(spec: TextSpec, seed: number, q4: boolean, weights?: WeightSource): Uint8Array {
+  return decoderGraph(spec, seed, q4 ? 'q4' : 'fp32', weights).serialize();
 }
 
-export function decoderGraph(spec: TextSpec, seed: number, dtype: Dtype): GraphBuilder {
+export function decoderGraph(spec: TextSpec, seed: number, dtype: Dtype, weights?: WeightSource): GraphBuilder {
   const g = new GraphBuilder('decoder_model_merged');
-  const net: Net = { g, seed, dtype };
+  const net: Net = { g, seed, dtype, weights };
   const { hidden, heads, kvHeads, headDim, layers } = spec;
   const groups = heads / kvHeads;
   // float16 at the edges of f16 files: cast in on the way in, out on the way out.

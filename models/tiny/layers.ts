@@ -20,10 +20,20 @@ export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
 /** Whether a file of this dtype has float16 activations at its inputs and outputs. */
 export const halfIo = (dtype: Dtype): boolean => dtype === 'fp16' || dtype === 'q4f16';
 
+/** Trained values of a tensor by name (`<layer>.weight`, `<layer>.bias`, ...); it must hold exactly `count` values. */
+export type WeightSource = (name: string, count: number) => Float32Array;
+
 export interface Net {
   readonly g: GraphBuilder;
   readonly seed: number;
   readonly dtype: Dtype;
+  /** Trained weights; without them each tensor is drawn from the seed. */
+  readonly weights?: WeightSource;
+}
+
+/** Values of tensor `name`: the trained ones when the net has them, else seeded uniform values in `center ± spread`. */
+export function draw(net: Pick<Net, 'seed' | 'weights'>, name: string, count: number, spread: number, center = 0): Float32Array {
+  return net.weights ? net.weights(name, count) : uniform(net.seed, name, count, spread, center);
 }
 
 /** A float parameter (norm weight, bias, table): float16 in half-precision files, cast back to float32. */
@@ -34,8 +44,8 @@ export function param(net: Net, name: string, values: Float32Array, dims: readon
 
 /** `x @ W (+ b)` for `x [..., inDim]`; W is drawn with spread 1/sqrt(inDim) (keeps activations O(1)). */
 export function linear(net: Net, x: string, name: string, inDim: number, outDim: number, bias = false): string {
-  const { g, seed, dtype } = net;
-  const weight = uniform(seed, `${name}.weight`, inDim * outDim, 1 / Math.sqrt(inDim));
+  const { g, dtype } = net;
+  const weight = draw(net, `${name}.weight`, inDim * outDim, 1 / Math.sqrt(inDim));
   let y: string;
   if (dtype === 'q4' || dtype === 'q4f16') {
     const q = quantizeQ4(weight, inDim, outDim);
@@ -50,7 +60,7 @@ export function linear(net: Net, x: string, name: string, inDim: number, outDim:
     y = g.op('MatMul', [x, param(net, `${name}.weight`, weight, [inDim, outDim])]);
   }
   if (!bias) return y;
-  return g.op('Add', [y, param(net, `${name}.bias`, uniform(seed, `${name}.bias`, outDim, 0.1), [outDim])]);
+  return g.op('Add', [y, param(net, `${name}.bias`, draw(net, `${name}.bias`, outDim, 0.1), [outDim])]);
 }
 
 /** RMSNorm over the last axis: x / sqrt(mean(x^2) + eps) * w (w near 1). */
@@ -58,7 +68,7 @@ export function rmsNorm(net: Net, x: string, name: string, dim: number): string 
   const { g } = net;
   const meanSquare = g.op('ReduceMean', [g.op('Mul', [x, x])], { axes: [-1], keepdims: 1 });
   const rms = g.op('Sqrt', [g.op('Add', [meanSquare, g.floats([1e-6], [])])]);
-  const weight = param(net, `${name}.weight`, uniform(net.seed, `${name}.weight`, dim, 0.1, 1), [dim]);
+  const weight = param(net, `${name}.weight`, draw(net, `${name}.weight`, dim, 0.1, 1), [dim]);
   return g.op('Mul', [g.op('Div', [x, rms]), weight]);
 }
 

@@ -9,7 +9,7 @@
  * images never attend to each other (image ids come from the grid input), then the 2x2 merger.
  */
 import { GraphBuilder } from '../onnx/graph';
-import { gatedMlp, halfIo, inverseFrequencies, linear, rmsNorm, silu, type Dtype, type Net } from './layers';
+import { draw, gatedMlp, halfIo, inverseFrequencies, linear, param, rmsNorm, silu, type Dtype, type Net, type WeightSource } from './layers';
 
 export interface VisionSpec {
   /** `grid_thw` (qwen2_vl) or `image_grid_thw` (qwen2_5_vl and later). */
@@ -33,14 +33,14 @@ export interface VisionSpec {
 
 export const PATCH_DIM = 3 * 2 * 14 * 14; // channels x temporal patch x patch x patch = 1176
 
-export function buildVisionEncoder(spec: VisionSpec, seed: number, q4: boolean): Uint8Array {
-  return visionEncoderGraph(spec, seed, q4 ? 'q4' : 'fp32').serialize();
+export function buildVisionEncoder(spec: VisionSpec, seed: number, q4: boolean, weights?: WeightSource): Uint8Array {
+  return visionEncoderGraph(spec, seed, q4 ? 'q4' : 'fp32', weights).serialize();
 }
 
 /** `pixel_values` stay float32 in every precision (the processor makes float32); f16 files give float16 features. */
-export function visionEncoderGraph(spec: VisionSpec, seed: number, dtype: Dtype): GraphBuilder {
+export function visionEncoderGraph(spec: VisionSpec, seed: number, dtype: Dtype, weights?: WeightSource): GraphBuilder {
   const g = new GraphBuilder('vision_encoder');
-  const net: Net = { g, seed, dtype };
+  const net: Net = { g, seed, dtype, weights };
   const { hidden, heads, window } = spec;
   const headDim = hidden / heads;
   const pixels = g.input('pixel_values', 'float32', ['num_patches', PATCH_DIM]);
@@ -60,11 +60,39 @@ export function visionEncoderGraph(spec: VisionSpec, seed: number, dtype: Dtype)
   const past = g.op('Cast', [g.op('GreaterOrEqual', [g.op('Unsqueeze', [rows, g.ints([1])]), g.op('Unsqueeze', [ends, g.ints([0])])])], { to: 7 }); // [P, I]
   const imageId = g.op('ReduceSum', [past, g.ints([1])], { keepdims: 0 });
   const before = g.op('ReduceSum', [g.op('Mul', [past, g.op('Unsqueeze', [perImage, g.ints([0])])]), g.ints([1])], { keepdims: 0 });
-  const indexInImage = g.op('Cast', [g.op('Sub', [rows, before])], { to: 1 }); // [P]
 
-  // Sinusoidal position of each patch within its image (frequencies 2^-j, exact constants).
-  const angles = g.op('Mul', [g.op('Unsqueeze', [indexInImage, g.ints([1])]), g.floats(inverseFrequencies(hidden / 2))]);
-  const position = g.op('Concat', [g.op('Sin', [angles]), g.op('Cos', [angles])], { axis: -1 }); // [P, hidden]
+  let position: string; // [P, hidden]
+  let mergedPosition: ((features: string) => string) | null = null;
+  if (spec.rowColumn) {
+    // Row and column of each patch in its image, from its index (2x2 merge blocks, row-major) and the grid width.
+    const table = spec.rowColumn;
+    const index = g.op('Sub', [rows, before]);
+    const lastImage = g.op('Sub', [scalar(g.op('Shape', [grid], { start: 0, end: 1 })), g.ints([1], [])]);
+    const gridWidth = g.op('Gather', [g.op('Gather', [grid, g.ints([2], [])], { axis: 1 }), g.op('Min', [imageId, lastImage])]);
+    const blockCols = g.op('Div', [gridWidth, g.ints([2], [])]);
+    const block = g.op('Div', [index, g.ints([4], [])]);
+    const inBlock = g.op('Mod', [index, g.ints([4], [])]);
+    const blockRow = g.op('Div', [block, blockCols]);
+    const blockCol = g.op('Mod', [block, blockCols]);
+    const two = g.ints([2], []);
+    const patchRow = g.op('Add', [g.op('Mul', [blockRow, two]), g.op('Div', [inBlock, two])]);
+    const patchCol = g.op('Add', [g.op('Mul', [blockCol, two]), g.op('Mod', [inBlock, two])]);
+    const last = g.ints([table - 1], []);
+    const lookup = (name: string, at: string, width: number) => g.op('Gather', [param(net, name, draw(net, name, table * width, 0.02), [table, width]), g.op('Min', [at, last])]);
+    position = g.op('Add', [lookup('visual.patch_rows', patchRow, hidden), lookup('visual.patch_cols', patchCol, hidden)]);
+    // Merged token j is the block of patches 4j..4j+3: its row and column are the block's.
+    const everyFourth = (t: string) => g.op('Slice', [t, g.ints([0]), count, g.ints([0]), g.ints([4])]);
+    mergedPosition = (features) =>
+      g.op('Add', [
+        features,
+        g.op('Add', [lookup('visual.merger.rows', everyFourth(blockRow), spec.outHidden), lookup('visual.merger.cols', everyFourth(blockCol), spec.outHidden)]),
+      ]);
+  } else {
+    // Sinusoidal position of each patch within its image (frequencies 2^-j, exact constants).
+    const indexInImage = g.op('Cast', [g.op('Sub', [rows, before])], { to: 1 }); // [P]
+    const angles = g.op('Mul', [g.op('Unsqueeze', [indexInImage, g.ints([1])]), g.floats(inverseFrequencies(hidden / 2))]);
+    position = g.op('Concat', [g.op('Sin', [angles]), g.op('Cos', [angles])], { axis: -1 });
+  }
 
   const embedded = linear(net, pixels, 'visual.patch_embed.proj', PATCH_DIM, hidden);
   const pads = g.op('Concat', [g.ints([0, 0]), padding, g.ints([0])], { axis: 0 });
@@ -92,7 +120,8 @@ export function visionEncoderGraph(spec: VisionSpec, seed: number, dtype: Dtype)
   const real = g.op('Slice', [x, g.ints([0]), count, g.ints([0])]);
   const blocks = g.op('Reshape', [rmsNorm(net, real, 'visual.merger.ln_q', hidden), g.ints([-1, 4 * hidden])]);
   const mergedHidden = silu(g, linear(net, blocks, 'visual.merger.mlp.0', 4 * hidden, 4 * hidden, true));
-  const features = linear(net, mergedHidden, 'visual.merger.mlp.2', 4 * hidden, spec.outHidden, true);
+  const merged = linear(net, mergedHidden, 'visual.merger.mlp.2', 4 * hidden, spec.outHidden, true);
+  const features = mergedPosition ? mergedPosition(merged) : merged;
   if (halfIo(dtype)) g.output('image_features', 'float16', ['num_image_tokens', spec.outHidden], g.op('Cast', [features], { to: 10 }));
   else g.output('image_features', 'float32', ['num_image_tokens', spec.outHidden], features);
   return g;
