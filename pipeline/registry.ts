@@ -64,6 +64,11 @@ export interface ModelEntry {
   readonly builtIn: boolean;
   /** Random weights: exercises the real pipeline, but its text is noise. */
   readonly randomWeights: boolean;
+  /**
+   * The vision-token budget the model was trained at, when it has one: picking the model selects it,
+   * and the budget control offers it beside ERGO's 640 and 1280.
+   */
+  readonly budget?: number;
 }
 
 const MB = 1024 ** 2;
@@ -111,9 +116,37 @@ function tinyEntry(id: string, label: string, architecture: Architecture, boxCon
   };
 }
 
+/** Plain fp32 files on every device: the trained tiny policy is small, and 4-bit weights would cost it accuracy. */
+const FP32_DTYPES: DeviceDtypes = {
+  webgpuF16: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'fp32' },
+  webgpu: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'fp32' },
+  wasm: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'fp32' },
+};
+
+/**
+ * The built-in policy trained by this project (models/policy/): it does ERGO for real on the
+ * generated scenes (app/scenes/), at the 64-token budget it was trained at, and on nothing else.
+ */
+const ERGO_TINY: ModelEntry = {
+  id: 'ergo-tiny',
+  label: 'ERGO tiny (built in): trained on synthetic scenes; answers questions about them',
+  architecture: 'qwen2_5_vl',
+  source: { kind: 'site', path: 'ergo-tiny' },
+  dtypes: FP32_DTYPES,
+  unsupported: null,
+  approxBytes: { f16: 2.4 * MB, f32: 2.4 * MB },
+  boxConvention: 'pixels-coarse',
+  promptProfile: 'ergo-eval',
+  licenseUrl: 'https://www.apache.org/licenses/LICENSE-2.0',
+  builtIn: true,
+  randomWeights: false,
+  budget: 64,
+};
+
 export const MODEL_REGISTRY: readonly ModelEntry[] = [
   tinyEntry('tiny-random-qwen2_5_vl', 'Tiny Qwen2.5-VL (random weights, built in)', 'qwen2_5_vl', 'pixels-coarse'),
   tinyEntry('tiny-random-qwen2_vl', 'Tiny Qwen2-VL (random weights, built in)', 'qwen2_vl', 'norm1000'),
+  ERGO_TINY,
   {
     // ERGO's own architecture (Qwen2.5-VL, pixel-coordinate boxes) at 3B: the best browser model
     // until an ERGO export exists. Config: flat in Qwen's repo (36 layers, hidden 2048, 16/2 heads,

@@ -13,7 +13,7 @@ import type { BoxStatus, ModelSource } from '../../pipeline/protocol';
 import { cropRect, ergoImageCost } from '../core';
 import { linkImageKey, readImageFile, type ImageOrigin } from './imageFile';
 import { boxView } from './selectors';
-import { reduceEvent, THEME_KEY, useLens, type LensImage, type LensState, type Theme } from './lensStore';
+import { DEFAULT_SETTINGS, reduceEvent, THEME_KEY, useLens, type LensImage, type LensState, type Theme } from './lensStore';
 import { readyModelId, startLoad } from './loadState';
 import { startRun, type BaselineKind, type RunKind, type RunState } from './runState';
 
@@ -106,8 +106,14 @@ export function loadModel(): void {
   useLens.setState({ load: startLoad(load, requestId, modelId) });
 }
 
+/**
+ * Picks a model. One trained at its own budget (the built-in policy's 64 tokens) brings that budget;
+ * leaving such a model restores ERGO's default, since its budget means nothing to other models.
+ */
 export function selectModel(modelId: string): void {
-  useLens.setState({ modelId });
+  const { settings, modelId: previous } = useLens.getState();
+  const budget = findModel(modelId)?.budget ?? (findModel(previous)?.budget === settings.budget ? DEFAULT_SETTINGS.budget : settings.budget);
+  useLens.setState({ modelId, settings: { ...settings, budget } });
 }
 
 function begin(kind: RunKind, image: LensImage, extra: Partial<RunState> = {}): RunState | null {
@@ -237,6 +243,7 @@ export async function openShareLink(search: string): Promise<void> {
     ...(state.question ? { question: state.question } : {}),
     settings: {
       ...current.settings,
+      ...(state.model && findModel(state.model)?.budget ? { budget: findModel(state.model)!.budget! } : {}),
       ...(state.budget ? { budget: state.budget } : {}),
       ...(state.fallback ? { fallback: state.fallback } : {}),
       ...(state.maxNewTokens ? { maxNewTokens: state.maxNewTokens } : {}),

@@ -72,6 +72,7 @@ export function QuestionBar() {
         <label>
           Budget
           <select value={settings.budget} onChange={(e) => useLens.setState({ settings: { ...settings, budget: Number(e.target.value) } })}>
+            {entry?.budget !== undefined && entry.budget !== 640 && entry.budget !== 1280 && <option value={entry.budget}>{entry.budget} tokens (this model's)</option>}
             <option value={640}>640 tokens</option>
             <option value={1280}>1280 tokens</option>
           </select>
