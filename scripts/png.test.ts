@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { encodePng } from './png';
+import { decodePng, encodePng } from './png';
 
 /** Reads back an 8-bit RGBA, filter-0 PNG as encodePng writes it, checking every chunk's CRC. */
 function decode(png: Uint8Array): { width: number; height: number; data: Uint8Array } {
@@ -43,6 +43,14 @@ describe('encodePng', () => {
     const height = 5;
     const data = Uint8Array.from({ length: width * height * 4 }, (_, i) => (i * 37 + 11) % 256);
     expect(decode(encodePng({ width, height, data }))).toEqual({ width, height, data });
+  });
+
+  it('reads its own files back, and refuses other files with a message', () => {
+    const width = 5;
+    const height = 3;
+    const data = Uint8ClampedArray.from({ length: width * height * 4 }, (_, i) => (i * 91) % 256);
+    expect(decodePng(encodePng({ width, height, data }))).toEqual({ width, height, data });
+    expect(() => decodePng(new Uint8Array([1, 2, 3]))).toThrow(/not a PNG file/);
   });
 
   it('rejects a buffer of the wrong size', () => {
