@@ -2,7 +2,11 @@
  * High-resolution sample scenes drawn in the browser from a seed: large, mostly plain images with
  * small text and small objects, the kind of detail a downsampled view loses and ERGO's crop finds.
  * Nothing is downloaded; the same seed always draws the same pixels (given the same fonts).
+ *
+ * The first ones come from the scene family the built-in policy `ergo-tiny` was trained on
+ * (app/scenes/, pixel-exact, own font); their questions are the family's own for that seed.
  */
+import { generateScene, sceneSide } from '../scenes/scene';
 
 export interface SampleScene {
   readonly id: string;
@@ -29,7 +33,32 @@ function sky(ctx: OffscreenCanvasRenderingContext2D, w: number, h: number, top: 
   ctx.fillRect(0, 0, w, h);
 }
 
+/** Seeds of the policy's scene family shown as samples (below the training and curve seeds), with open questions. */
+export const POLICY_SAMPLES: readonly { readonly seed: number; readonly questions: readonly string[] }[] = [
+  { seed: 7, questions: ['What is written on the tag of the blue square?', 'What is written on the tag of the triangle in the bottom left quarter of the image?'] },
+  { seed: 3, questions: ['What is written on the tag of the square in the top right quarter of the image?', 'What is written on the tag of the green circle?'] },
+  { seed: 12, questions: ['What is written on the tag of the square in the top left quarter of the image?', 'What is written on the tag of the red square?'] },
+];
+
+const POLICY_SCALE = 2;
+
+function policyScene({ seed, questions }: (typeof POLICY_SAMPLES)[number]): SampleScene {
+  const side = sceneSide(POLICY_SCALE);
+  return {
+    id: `tags-${seed}`,
+    title: `Tagged shapes #${seed} (${side}x${side}; what ERGO tiny was trained on)`,
+    width: side,
+    height: side,
+    questions,
+    draw(ctx) {
+      const { image } = generateScene(seed, POLICY_SCALE);
+      ctx.putImageData(new ImageData(new Uint8ClampedArray(image.data), image.width, image.height), 0, 0);
+    },
+  };
+}
+
 export const SAMPLE_SCENES: readonly SampleScene[] = [
+  ...POLICY_SAMPLES.map(policyScene),
   {
     id: 'street-4k',
     title: 'Street with a small sign (4K)',
