@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { EvalResultLine } from '../app/eval/results';
-import { writeResultsFixture } from '../cli/eval/testData';
+import { readDataset } from '../cli/eval/datasets';
+import { replay } from '../cli/eval/replay';
+import { testItems, writeHrbench, writeResultsFixture } from '../cli/eval/testData';
 import { LensPage } from './pages/LensPage';
 
 const ARTIFACTS = 'e2e/artifacts';
@@ -120,5 +122,23 @@ test.describe('the results browser', () => {
     await expect(lens.stage1).not.toBeEmpty();
     await expect(lens.stage1).not.toContainText('The object is there.');
     await expect(page.getByTestId('backend-indicator')).toContainText('wasm');
+  });
+
+  test('HR-Bench results draw their images from the parquet files (base64 cells, one row read per tile)', async ({ page }) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ergo-results-hr-'));
+    const items = testItems(6);
+    writeHrbench(dir, items);
+    const dataset = await readDataset(dir, 'hrbench');
+    const records = dataset.samples.map((s, i) => ({ id: s.id, coarse_output: `<zoom>[0, 0, ${items[i]!.width}, ${items[i]!.height}]</zoom>`, fine_output: '<answer>A</answer>' }));
+    const out = path.join(dir, 'results.jsonl');
+    await replay(dataset, records.map((r) => ({ ...r, questionId: null, category: null })), { budget: 1280, model: 'recorded', out });
+    await page.goto('./#/results');
+    await page.getByTestId('results-open-file').setInputFiles(out);
+    await page.getByTestId('results-open-folder').setInputFiles(dir);
+    await expect(page.getByTestId('results-count')).toHaveText('6 of 6 shown');
+    const tile = page.locator('[data-testid="result-tile"][data-id="8k/1"]');
+    await expect
+      .poll(() => tile.locator('canvas').evaluate((c: HTMLCanvasElement) => Array.from(c.getContext('2d')!.getImageData(150, 72, 1, 1).data)))
+      .toEqual([(4 * 37) % 256, expect.any(Number), 180, 255]);
   });
 });
