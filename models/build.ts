@@ -14,6 +14,8 @@ import { ALL_DTYPES, buildLike, DEFAULT_CHUNK_BYTES } from './like/build';
 import type { Dtype } from './tiny/layers';
 import { policyModelFiles } from './policy/files';
 import { POLICY_ID } from './policy/spec';
+import { scriptedModelFiles } from './scripted/files';
+import { SCRIPTED_MODEL } from './scripted/spec';
 import { tinyModelFiles } from './tiny/files';
 import { TINY_MODELS } from './tiny/spec';
 
@@ -31,7 +33,10 @@ function writeFiles(dir: string, files: Map<string, Uint8Array>): string[] {
 }
 
 export function writeTinyModels(outDir: string): string[] {
-  return TINY_MODELS.flatMap((spec) => writeFiles(join(outDir, spec.id), tinyModelFiles(spec)));
+  return [
+    ...TINY_MODELS.flatMap((spec) => writeFiles(join(outDir, spec.id), tinyModelFiles(spec))),
+    ...writeFiles(join(outDir, SCRIPTED_MODEL.id), scriptedModelFiles(SCRIPTED_MODEL)),
+  ];
 }
 
 /** `ergo-tiny` with the weights of `checkpoint`. */
