@@ -148,6 +148,13 @@ export const MODEL_REGISTRY: readonly ModelEntry[] = [
   tinyEntry('tiny-random-qwen2_vl', 'Tiny Qwen2-VL (random weights, built in)', 'qwen2_vl', 'norm1000'),
   ERGO_TINY,
   {
+    // models/scripted/: a decoder that writes a fixed reply per turn (the first names a box), so
+    // the parsed-box path runs on real model output. fp32 files only.
+    ...tinyEntry('tiny-scripted-qwen2_5_vl', 'Tiny scripted Qwen2.5-VL (always names the same box, built in)', 'qwen2_5_vl', 'pixels-coarse'),
+    dtypes: { webgpuF16: TINY_DTYPES.wasm, webgpu: TINY_DTYPES.wasm, wasm: TINY_DTYPES.wasm },
+    approxBytes: { f16: 0.5 * MB, f32: 0.5 * MB },
+  },
+  {
     // ERGO's own architecture (Qwen2.5-VL, pixel-coordinate boxes) at 3B: the best browser model
     // until an ERGO export exists. Config: flat in Qwen's repo (36 layers, hidden 2048, 16/2 heads,
     // tied 151936-row embeddings); the loader normalizes either shape. Sizes are estimates: the
