@@ -3,11 +3,12 @@ import type { RecordedEvent } from './harness/engineDriver';
 import { openHarness } from './support';
 
 // The real worker on the tiny random Qwen2.5-VL model, on each backend. Random weights never write
-// a <zoom> box, so the parsed-box path uses the test-only `coarseOutputOverride`; every other path
-// runs on the model's real output.
+// a <zoom> box, so the parsed-box path runs on the built-in scripted model, whose decoder writes a
+// fixed box; every path runs on a model's real output.
 
 const SETTINGS = { budget: 64, maxNewTokens: 6, fallback: 'skip', directCap: 256 } as const;
-const ZOOM_TEXT = '<think>the red square</think><zoom>[100, 40, 180, 120]</zoom>';
+/** What the scripted model writes (models/scripted/spec.ts). */
+const SCRIPTED = { coarse: '<think>the red square</think><zoom>[100, 40, 180, 120]</zoom>', fine: '<think>the square is red</think><answer>red</answer>' };
 
 type Events = RecordedEvent[];
 const ofType = <T extends RecordedEvent['type']>(events: Events, type: T) => events.filter((e): e is Extract<RecordedEvent, { type: T }> => e.type === type);
@@ -18,13 +19,13 @@ async function inPage<T, A>(page: Page, arg: A, body: (arg: A) => Promise<T>): P
   return page.evaluate(body as never, arg as never) as Promise<T>;
 }
 
-async function setup(page: Page, backend: 'wasm' | 'webgpu'): Promise<Events> {
+async function setup(page: Page, backend: 'wasm' | 'webgpu', modelId = 'tiny-random-qwen2_5_vl'): Promise<Events> {
   await openHarness(page);
-  return inPage(page, backend, async (backend) => {
+  return inPage(page, { backend, modelId }, async ({ backend, modelId }) => {
     const w = window as unknown as { engine: ReturnType<typeof window.harness.createEngine>; image: Blob };
     w.engine = window.harness.createEngine();
     w.image = await window.harness.patternImage(640, 480);
-    const id = w.engine.send({ type: 'load', modelId: 'tiny-random-qwen2_5_vl', backend });
+    const id = w.engine.send({ type: 'load', modelId, backend });
     return w.engine.waitFor(id);
   });
 }
@@ -85,24 +86,8 @@ for (const backend of ['wasm', 'webgpu'] as const) {
       const [coarse, fine] = end.stages;
       // The whole 640x480 image at the same budget: 252x196 = 63 tokens.
       expect(fine).toMatchObject({ stage: 'fine', visionTokens: 63, encoderRows: 63 });
-      // The fine turn continues the coarse cache: prompt + all generated tokens but the last.
-      expect(fine!.cachedTokens).toBe(coarse!.prefillTokens + coarse!.decodeTokens - 1);
-    });
-
-    test('ERGO on a parsed box: crop from the original, only the crop encoded, only new tokens prefilled', async () => {
-      const events = await run(page, { type: 'run-ergo', question: 'What color is the square?', settings: SETTINGS, coarseOutputOverride: ZOOM_TEXT });
-      const end = last(events);
-      expect(end.type, JSON.stringify(end)).toBe('result');
-      // Box [100,40,180,120] on the 252x196 coarse image; sx = 640/252 = 2.540, sy = 480/196 = 2.449:
-      // l = 253.97 -> 253, t = 97.96 -> 97, r = 457.1 -> 457, b = 293.9 -> 293.
-      expect(ofType(events, 'box')[0]!.status).toEqual({ kind: 'parsed', box: [100, 40, 180, 120], crop: { x1: 253, y1: 97, x2: 457, y2: 293 } });
-      const crop = ofType(events, 'image').find((i) => i.role === 'crop')!;
-      // The 204x196 crop is under the 64-token budget: ERGO's resize rounds it to 196x196 = 49 tokens.
-      expect(crop.image).toMatchObject({ width: 196, height: 196 });
-      if (end.type !== 'result') return;
-      const [coarse, fine] = end.stages;
-      expect(coarse).toMatchObject({ decodeTokens: 0, visionTokens: 63 });
-      expect(fine).toMatchObject({ stage: 'fine', visionTokens: 49, encoderRows: 49, cachedTokens: coarse!.prefillTokens });
+      // The fine turn continues the kept coarse turn: its whole cache, prompt and every generated token.
+      expect(fine!.cachedTokens).toBe(coarse!.prefillTokens + coarse!.decodeTokens);
     });
 
     test('manual box on the kept coarse turn, with the cache and recomputed from scratch: same fine turn', async () => {
@@ -189,6 +174,39 @@ for (const backend of ['wasm', 'webgpu'] as const) {
         expect(last(outcome.after).type, JSON.stringify(last(outcome.after))).toBe('result');
       });
     }
+  });
+}
+
+for (const backend of ['wasm', 'webgpu'] as const) {
+  test.describe(`engine on ${backend}, scripted model`, () => {
+    test.describe.configure({ mode: 'serial' });
+    let page: Page;
+
+    test.beforeAll(async ({ browser }) => {
+      page = await browser.newPage();
+      const loaded = last(await setup(page, backend, 'tiny-scripted-qwen2_5_vl'));
+      if (loaded.type !== 'loaded') throw new Error(`load failed: ${JSON.stringify(loaded)}`);
+    });
+    test.afterAll(async () => page.close());
+
+    test('ERGO on a parsed box: crop from the original, only the crop encoded, only new tokens prefilled', async () => {
+      const events = await run(page, { type: 'run-ergo', question: 'What color is the square?', settings: { ...SETTINGS, maxNewTokens: 64 } });
+      const end = last(events);
+      expect(end.type, JSON.stringify(end)).toBe('result');
+      expect(ofType(events, 'stage-result').map((r) => r.text)).toEqual([SCRIPTED.coarse, SCRIPTED.fine]);
+      // Box [100,40,180,120] on the 252x196 coarse image; sx = 640/252 = 2.540, sy = 480/196 = 2.449:
+      // l = 253.97 -> 253, t = 97.96 -> 97, r = 457.1 -> 457, b = 293.9 -> 293.
+      expect(ofType(events, 'box')[0]!.status).toEqual({ kind: 'parsed', box: [100, 40, 180, 120], crop: { x1: 253, y1: 97, x2: 457, y2: 293 } });
+      const crop = ofType(events, 'image').find((i) => i.role === 'crop')!;
+      // The 204x196 crop is under the 64-token budget: ERGO's resize rounds it to 196x196 = 49 tokens.
+      expect(crop.image).toMatchObject({ width: 196, height: 196 });
+      if (end.type !== 'result') return;
+      expect(end.answer).toBe('red');
+      const [coarse, fine] = end.stages;
+      expect(coarse).toMatchObject({ visionTokens: 63, cachedTokens: 0 });
+      expect(fine).toMatchObject({ stage: 'fine', visionTokens: 49, encoderRows: 49, cachedTokens: coarse!.prefillTokens + coarse!.decodeTokens });
+      expect(ofType(events, 'partial').filter((p) => p.stage === 'fine').map((p) => p.text).join('')).toBe(SCRIPTED.fine);
+    });
   });
 }
 

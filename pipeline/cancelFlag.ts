@@ -11,7 +11,7 @@
  * `npm run bench cancel` measures what each costs per token.
  */
 import { cancelFlagRaised } from './protocol';
-import { CancelledError } from '../engines/transformers/turns';
+import { CancelledError } from './errors';
 
 export type CancelMode = 'shared' | 'message';
 

@@ -11,8 +11,10 @@
  */
 import type { CoarseBox, OriginalRect, Size } from '../app/core/geometry';
 
-export type Backend = 'webgpu' | 'wasm';
-export type BackendPreference = 'auto' | Backend;
+/** What runs the model: onnxruntime-web on WebGPU or wasm, onnxruntime-node (`cpu`), or an OpenAI-compatible `server`. */
+export type Backend = 'webgpu' | 'wasm' | 'cpu' | 'server';
+/** The browser's choice among its own backends. */
+export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
 
 /** Which turn or baseline a piece of output belongs to. */
 export type Stage = 'coarse' | 'fine' | 'direct' | 'coarse-only';
@@ -112,12 +114,6 @@ export interface ErgoRunRequest extends Cancellable {
   readonly image: ImageFile;
   readonly question: string;
   readonly settings: RunSettings;
-  /**
-   * TEST-ONLY. Replaces the coarse turn's generated text with this text (the coarse prompt is still
-   * prefilled and cached; the text's tokens are then prefilled as part of the fine turn). Random-weight
-   * test models never write a `<zoom>` box, so this is how tests reach the parsed-box path. The UI never sets it.
-   */
-  readonly coarseOutputOverride?: string;
 }
 
 export type WorkerRequest =
@@ -241,7 +237,7 @@ export type WorkerEvent =
       readonly backend: Backend;
       readonly totalMs: number;
       /** The decoding values this run used. */
-      readonly generation: { readonly eosIds: readonly number[]; readonly repetitionPenalty: number };
+      readonly generation: { readonly eosIds: readonly number[]; readonly repetitionPenalty: number | null };
     }
   | { readonly type: 'cancelled'; readonly requestId: string }
   | { readonly type: 'error'; readonly requestId: string; readonly error: WorkerErrorInfo };

@@ -6,7 +6,7 @@
  * Colour-space conversion is off so the bytes match what PIL reads.
  */
 import { MAX_IMAGE_PIXELS, type RgbaImage } from '../pipeline/protocol';
-import { EngineError } from '../engines/transformers/turns';
+import { EngineError } from '../pipeline/errors';
 
 
 /** Decodes `blob`; errors: `not-an-image` (undecodable), `image-too-large` (over MAX_IMAGE_PIXELS), `image-empty`. */

@@ -1,23 +1,27 @@
 /**
- * The inference worker: a thin adapter from protocol requests to engine calls and back to events.
+ * The inference worker: a host of the engine interface. It adapts protocol requests to the
+ * pipeline's runs (`pipeline/runs.ts`) over the transformers.js engine, and their events back.
  *
  * Requests run one at a time in arrival order; `cancel` is handled on arrival: a queued target is
  * dropped, a running one is interrupted at its next check (before every token, and between
  * phases). A run's shared cancel flag is read at the same checks even when no message can arrive
  * (see `pipeline/cancelFlag`). Long single calls (load, encode, prefill) cannot be interrupted
  * here: the client terminates the worker for those. One model and one kept coarse turn (the latest
- * ERGO run) live here; both are disposed on `unload` and when a new model has loaded (not before: a failed load
- * leaves the working model in place).
+ * ERGO run) live here; both are released on `unload` and when a new model has loaded (not before:
+ * a failed load leaves the working model in place).
  */
-import { eventTransferables, type WorkerEvent, type WorkerRequest } from '../pipeline/protocol';
+import { eventTransferables, type ImageFile, type WorkerEvent, type WorkerRequest } from '../pipeline/protocol';
+import type { Engine } from '../pipeline/engine';
 import { CancelFlag } from '../pipeline/cancelFlag';
-import { loadEngine, type LoadedEngine } from '../engines/transformers/load';
-import { runBaseline, runErgo, runManualFine, type CoarseTurn, type RunIO } from '../pipeline/runs';
-import { CancelledError, EngineError, disposeCache } from '../engines/transformers/turns';
+import { CancelledError, EngineError } from '../pipeline/errors';
+import { runBaseline, runErgo, runManualFine, type CoarseTurn, type RunContext } from '../pipeline/runs';
+import { TransformersEngine } from '../engines/transformers/engine';
+import { loadEngine } from '../engines/transformers/load';
+import { decodeImage } from './decode';
 
 type QueuedRequest = Exclude<WorkerRequest, { type: 'cancel' }>;
 
-let engine: LoadedEngine | null = null;
+let engine: Engine | null = null;
 let kept: CoarseTurn | null = null;
 const queue: QueuedRequest[] = [];
 let running: { readonly requestId: string; readonly stopper: CancelFlag } | null = null;
@@ -27,7 +31,7 @@ function post(event: WorkerEvent): void {
 }
 
 function forgetKept(): void {
-  disposeCache(kept?.cache ?? null);
+  if (kept) engine?.release(kept.turn);
   kept = null;
 }
 
@@ -35,15 +39,17 @@ async function unload(): Promise<void> {
   forgetKept();
   const old = engine;
   engine = null;
-  await old?.model.dispose();
+  await old?.dispose();
 }
 
-function requireEngine(): LoadedEngine {
+function requireEngine(): Engine {
   if (!engine) throw new EngineError('no-model', 'no model is loaded: send `load` first');
   return engine;
 }
 
-async function handle(req: QueuedRequest, io: RunIO): Promise<void> {
+const decode = (image: ImageFile) => decodeImage(image.blob, image.name);
+
+async function handle(req: QueuedRequest, io: Omit<RunContext, 'engine'>): Promise<void> {
   switch (req.type) {
     case 'load': {
       // The working model stays until the new one has loaded: a failed load must not cost it.
@@ -52,24 +58,24 @@ async function handle(req: QueuedRequest, io: RunIO): Promise<void> {
         else post({ type: 'progress', requestId: req.requestId, file: p.file, loaded: p.loaded, total: p.total, status: p.status });
       });
       await unload();
-      engine = loaded;
+      engine = new TransformersEngine(loaded);
       post({ type: 'loaded', requestId: req.requestId, model: loaded.info });
       return;
     }
     case 'run-ergo': {
-      const eng = requireEngine();
+      const ctx = { ...io, engine: requireEngine() };
       forgetKept();
-      kept = await runErgo(io, eng, req.image, req.question, req.settings, req.coarseOutputOverride);
+      kept = await runErgo(ctx, req.image, req.question, req.settings);
       return;
     }
     case 'run-baseline':
-      return runBaseline(io, requireEngine(), req.kind, req.image, req.question, req.settings);
+      return runBaseline({ ...io, engine: requireEngine() }, req.kind, req.image, req.question, req.settings);
     case 'run-fine': {
-      const eng = requireEngine();
+      const ctx = { ...io, engine: requireEngine() };
       if (!kept || kept.requestId !== req.ergoRequestId) {
         throw new EngineError('no-cached-run', `no kept coarse turn for ERGO run ${req.ergoRequestId}${kept ? ` (the latest is ${kept.requestId})` : ''}`);
       }
-      return runManualFine(io, eng, kept, req.box, req.reuseCache ?? true);
+      return runManualFine(ctx, kept, req.box, req.reuseCache ?? true);
     }
     case 'unload':
       await unload();
@@ -85,9 +91,8 @@ async function pump(): Promise<void> {
   for (let req = queue.shift(); req; req = queue.shift()) {
     const stopper = new CancelFlag('cancelFlag' in req ? (req.cancelFlag ?? null) : null);
     running = { requestId: req.requestId, stopper };
-    const io: RunIO = { requestId: req.requestId, emit: post, stopper };
     try {
-      await handle(req, io);
+      await handle(req, { requestId: req.requestId, emit: post, cancel: stopper, decodeImage: decode });
     } catch (e) {
       if (e instanceof CancelledError) post({ type: 'cancelled', requestId: req.requestId });
       else {

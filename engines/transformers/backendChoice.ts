@@ -2,7 +2,10 @@
  * Which backend and dtypes a load uses, from the user's preference and what the browser offers.
  * Pure: the worker probes WebGPU and passes the facts in.
  */
-import type { BackendPreference, Backend } from '../../pipeline/protocol';
+import type { BackendPreference } from '../../pipeline/protocol';
+
+/** The backends a browser offers. */
+export type BrowserBackend = 'webgpu' | 'wasm';
 import type { DeviceClass, DtypeMap, ModelEntry } from '../../pipeline/registry';
 
 export interface GpuProbe {
@@ -11,7 +14,7 @@ export interface GpuProbe {
 }
 
 export type BackendChoice =
-  | { readonly ok: true; readonly backend: Backend; readonly deviceClass: DeviceClass; readonly dtypes: DtypeMap; readonly reason: string }
+  | { readonly ok: true; readonly backend: BrowserBackend; readonly deviceClass: DeviceClass; readonly dtypes: DtypeMap; readonly reason: string }
   | { readonly ok: false; readonly code: 'no-webgpu' | 'unsupported-device'; readonly message: string };
 
 /**
@@ -23,7 +26,7 @@ export function chooseBackend(preference: BackendPreference, probe: GpuProbe, en
   if (preference === 'webgpu' && !adapter) {
     return { ok: false, code: 'no-webgpu', message: 'WebGPU was requested but this browser offers no WebGPU adapter' };
   }
-  let backend: Backend;
+  let backend: BrowserBackend;
   let reason: string;
   if (preference === 'wasm') {
     backend = 'wasm';

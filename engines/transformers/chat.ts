@@ -12,7 +12,7 @@
  */
 import { coarseTurnMessages, fineTurnMessages, type ChatMessage, type ErgoPrompts } from '../../app/core';
 import type { ChatTokenizer } from './load';
-import { EngineError } from './turns';
+import { EngineError } from '../../pipeline/errors';
 
 /** Stands in for the assistant's text while rendering, to find where the follow-up starts. */
 const CONTENT_MARKER = '\u2063ASSISTANT-CONTENT\u2063';
@@ -27,21 +27,29 @@ export function promptIds(tok: ChatTokenizer, messages: readonly ChatMessage[]):
 }
 
 /**
- * The ids after the coarse turn's output: its closing `<|im_end|>`, then the user turn with the
- * crop and the fine-turn text (`fineQuestion`: the question with its options, for a multiple-choice
- * item), then the generation prompt. Checks the template really renders the
- * conversation as coarse prompt + output + follow-up (else the cache could not be reused).
+ * The ids after an assistant reply: its closing `<|im_end|>`, then `next` (e.g. the user turn with
+ * the crop and the fine-turn text), then the generation prompt. `before` is the conversation the
+ * reply answered. Checks the template really renders the conversation as prompt + reply + the rest
+ * (else the cache could not be reused).
  */
-export function followUpIds(tok: ChatTokenizer, question: string, prompts: ErgoPrompts, fineQuestion: string = question): number[] {
-  const first = render(tok, coarseTurnMessages(question, prompts));
-  const whole = render(tok, fineTurnMessages(question, CONTENT_MARKER, prompts, fineQuestion));
+export function continuationIds(tok: ChatTokenizer, before: readonly ChatMessage[], next: readonly ChatMessage[]): number[] {
+  const first = render(tok, before);
+  const whole = render(tok, [...before, { role: 'assistant', content: [{ type: 'text', text: CONTENT_MARKER }] }, ...next]);
   const at = whole.indexOf(CONTENT_MARKER);
   if (at !== first.length || !whole.startsWith(first)) {
-    throw new EngineError('template-not-prefix', 'the chat template does not render the fine turn as an extension of the coarse turn');
+    throw new EngineError('template-not-prefix', 'the chat template does not render the next turn as an extension of the previous one');
   }
   const follow = whole.slice(at + CONTENT_MARKER.length);
   if (!follow.startsWith('<|im_end|>')) throw new EngineError('template-not-prefix', `the assistant turn is closed by ${JSON.stringify(follow.slice(0, 12))}, expected <|im_end|>`);
   return tok.encode(follow, { add_special_tokens: false });
+}
+
+/**
+ * ERGO's follow-up after the coarse turn's output: the crop and the fine-turn text (`fineQuestion`:
+ * the question with its options, for a multiple-choice item).
+ */
+export function followUpIds(tok: ChatTokenizer, question: string, prompts: ErgoPrompts, fineQuestion: string = question): number[] {
+  return continuationIds(tok, coarseTurnMessages(question, prompts), fineTurnMessages(question, '', prompts, fineQuestion).slice(-1));
 }
 
 /** Replaces the k-th `padId` with `counts[k]` copies; throws if the number of pads and counts differ. */

@@ -20,12 +20,13 @@ import {
 import { chooseBackend, wasmThreads, type BackendChoice } from './backendChoice';
 import { probeGpu } from '../../pipeline/gpuProbe';
 import { DTYPE_SUFFIX, dtypesForFolder } from './folderDtypes';
-import { boxConventionFor, findModel, type Architecture, type BoxConvention, type ModelEntry } from '../../pipeline/registry';
+import { boxConventionFor, findModel, type Architecture, type BoxConvention, type DtypeMap, type ModelEntry } from '../../pipeline/registry';
 import type { LoadRequest, LoadedModel, ModelSource, ProgressStatus } from '../../pipeline/protocol';
 import { fileReader, HttpError, onnxFileSizes, type ModelFileReader } from './modelFiles';
 import { checkTokenizer, normalizeConfig, readGeneration, type Generation, type ModelDims } from './modelConfig';
 import { visionPreprocessFromConfig, type VisionPreprocess } from './pixels';
-import { EngineError, Turns, type QwenVlModel } from './turns';
+import { EngineError } from '../../pipeline/errors';
+import { Turns, type QwenVlModel } from './turns';
 
 export interface LoadedEngine {
   readonly info: LoadedModel;
@@ -147,7 +148,49 @@ export async function loadEngine(req: LoadRequest, onProgress: ProgressSink): Pr
   env.backends.onnx.wasm!.numThreads = threads;
   const id = configureSource(source, req.siteUrl);
   const where = source.kind === 'hub' ? `Hub repo "${source.repo}"` : source.kind === 'site' ? `built-in model "${source.path}"` : 'the picked folder';
+  return loadModelFiles({
+    id,
+    where,
+    entry,
+    dtypes: choice.dtypes,
+    device: choice.backend,
+    backend: choice.backend,
+    backendReason: choice.reason,
+    adapter: choice.backend === 'webgpu' ? (probe.adapter?.description ?? null) : null,
+    shaderF16: probe.adapter?.shaderF16 ?? false,
+    threads: choice.backend === 'wasm' ? threads : 1,
+    maxBufferBytes: probe.adapter?.maxBufferBytes ?? 0,
+    reader: fileReader(source, req.siteUrl, env.remoteHost),
+    started,
+    onProgress,
+  });
+}
 
+/** Where and how to load a model's files, once the host has configured transformers.js' `env` for them. */
+export interface LoadSpec {
+  /** The id transformers.js resolves (a repo id, or a folder name under `env.localModelPath`). */
+  readonly id: string;
+  /** How errors name the model ("built-in model ...", "Hub repo ..."). */
+  readonly where: string;
+  readonly entry: ModelEntry;
+  readonly dtypes: DtypeMap;
+  /** transformers.js device: `webgpu` or `wasm` in the browser, `cpu` (onnxruntime-node) in Node. */
+  readonly device: 'webgpu' | 'wasm' | 'cpu';
+  readonly backend: LoadedModel['backend'];
+  readonly backendReason: string;
+  readonly adapter: string | null;
+  readonly shaderF16: boolean;
+  readonly threads: number;
+  readonly maxBufferBytes: number;
+  /** Reads the model's small files and ONNX sizes before transformers.js loads anything large. */
+  readonly reader: ModelFileReader;
+  readonly started: number;
+  readonly onProgress: ProgressSink;
+}
+
+/** Loads config, processor and sessions; throws EngineError with a code for every expected failure. */
+export async function loadModelFiles(spec: LoadSpec): Promise<LoadedEngine> {
+  const { id, where, entry, onProgress } = spec;
   const progress_callback = (p: { status: string; file?: string; loaded?: number; total?: number }): void => {
     if (p.status === 'progress_total') onProgress({ status: 'total', loaded: p.loaded ?? 0, total: p.total ?? 0 });
     else if (p.status === 'initiate' || p.status === 'download' || p.status === 'progress' || p.status === 'done') {
@@ -156,16 +199,16 @@ export async function loadEngine(req: LoadRequest, onProgress: ProgressSink): Pr
   };
 
   try {
-    const reader = fileReader(source, req.siteUrl, env.remoteHost);
+    const reader = spec.reader;
     const { config: normalized, dims } = await readConfig(reader, where);
     if (entry.architecture && entry.architecture !== dims.architecture) {
       throw new EngineError('unexpected-architecture', `${where} is "${dims.architecture}", the registry expects "${entry.architecture}"`);
     }
     const generationJson = await readJson(reader, 'generation_config.json', where);
     // Every ONNX file (and external-data chunk) must be there before transformers.js fetches any.
-    const sizes = await onnxFileSizes(reader, Object.entries(choice.dtypes).map(([file, dtype]) => `${file}${DTYPE_SUFFIX[dtype]}`));
+    const sizes = await onnxFileSizes(reader, Object.entries(spec.dtypes).map(([file, dtype]) => `${file}${DTYPE_SUFFIX[dtype]}`));
     if (sizes.missing.length > 0) {
-      throw new EngineError('model-file-missing', `${where} has no ${sizes.missing.join(', ')} (needed for the ${Object.values(choice.dtypes).join('/')} dtypes on ${choice.backend})`);
+      throw new EngineError('model-file-missing', `${where} has no ${sizes.missing.join(', ')} (needed for the ${Object.values(spec.dtypes).join('/')} dtypes on ${spec.device})`);
     }
     const jsConfig = (normalized['transformers.js_config'] ?? {}) as Record<string, unknown>;
     normalized['transformers.js_config'] = { ...jsConfig, use_external_data_format: sizes.chunks };
@@ -184,21 +227,21 @@ export async function loadEngine(req: LoadRequest, onProgress: ProgressSink): Pr
     const generation = generationCheck.generation;
     const model = (await CLASSES[architecture].from_pretrained(id, {
       config,
-      dtype: choice.dtypes,
-      device: choice.backend,
+      dtype: spec.dtypes,
+      device: spec.device,
       progress_callback,
     })) as unknown as LoadedEngine['model'];
     const imageTokenId = dims.tokens.image;
     const info: LoadedModel = {
       modelId: entry.id,
       architecture,
-      backend: choice.backend,
-      backendReason: choice.reason,
-      adapter: choice.backend === 'webgpu' ? (probe.adapter?.description ?? null) : null,
-      shaderF16: probe.adapter?.shaderF16 ?? false,
-      dtypes: choice.dtypes,
-      threads: choice.backend === 'wasm' ? threads : 1,
-      loadMs: performance.now() - started,
+      backend: spec.backend,
+      backendReason: spec.backendReason,
+      adapter: spec.adapter,
+      shaderF16: spec.shaderF16,
+      dtypes: spec.dtypes,
+      threads: spec.threads,
+      loadMs: performance.now() - spec.started,
       fileBytes: sizes.files.reduce((n, f) => n + f.bytes, 0),
       externalDataFiles: sizes.files.filter((f) => f.path.includes('.onnx_data')).length,
       configShape: dims.shape,
@@ -219,7 +262,7 @@ export async function loadEngine(req: LoadRequest, onProgress: ProgressSink): Pr
       generation,
       dims,
       visionHeads: dims.vision.heads,
-      maxBufferBytes: probe.adapter?.maxBufferBytes ?? 0,
+      maxBufferBytes: spec.maxBufferBytes,
     };
   } catch (e) {
     throw classifyLoadError(e, where);

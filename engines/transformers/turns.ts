@@ -15,7 +15,7 @@
  * it is superseded. Tensors on the GPU (WebGPU keeps `present.*` there) must be disposed explicitly.
  */
 import { Tensor } from '@huggingface/transformers';
-import type { CancelFlag } from '../../pipeline/cancelFlag';
+import { CancelledError, EngineError } from '../../pipeline/errors';
 import { TokenChooser } from './choose';
 import type { PixelValues } from './pixels';
 import { ropePositions, type ImageSpan } from './rope';
@@ -38,22 +38,6 @@ export interface KvCache {
 export interface EncodedImage extends ImageSpan {
   /** `[rows*cols, hidden]` vision features. */
   readonly features: Tensor;
-}
-
-export class CancelledError extends Error {
-  readonly code = 'cancelled';
-  constructor() {
-    super('cancelled');
-  }
-}
-
-export class EngineError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Releases a cache's tensors (GPU buffers on WebGPU; a no-op cost on CPU). */
@@ -153,24 +137,24 @@ export class Turns {
   /**
    * Greedy decoding from `cache` (which this call owns), starting with `first` (already chosen from
    * the prefill's logits), each next token penalized by `repetitionPenalty` over the cache's tokens
-   * and those generated (1 = plain greedy). Stops after an eos token, at `maxNewTokens`, or when
-   * `stopper` is raised, checked before every token (then throws CancelledError, cache disposed).
-   * Returns the generated ids (eos included) and the cache, which holds every generated token but
-   * the last.
+   * and those generated (1 = plain greedy). Stops after an eos token, at `maxNewTokens`, when
+   * `stopper.checkpoint()`, awaited before every token, throws (a cancel: cache disposed), or after
+   * a token for which `onToken` returns true (a stop string was reached). Returns the generated ids
+   * (eos included) and the cache, which holds every generated token but the last.
    */
   async decode(
     cache: KvCache,
     first: number,
-    opts: { maxNewTokens: number; eosIds: ReadonlySet<number>; repetitionPenalty: number; stopper: CancelFlag; onToken: (id: number) => void },
+    opts: { maxNewTokens: number; eosIds: ReadonlySet<number>; repetitionPenalty: number; stopper: { checkpoint(): Promise<void> }; onToken: (id: number) => boolean | void },
   ): Promise<{ ids: number[]; cache: KvCache; steps: number }> {
     const ids = [first];
-    opts.onToken(first);
+    let stop = opts.onToken(first) === true;
     const chooser = new TokenChooser(this.#vocabSize, opts.repetitionPenalty, cache.ids);
     chooser.add(first);
     let current = cache;
     let steps = 0;
     try {
-      while (!opts.eosIds.has(ids.at(-1)!) && ids.length < opts.maxNewTokens) {
+      while (!stop && !opts.eosIds.has(ids.at(-1)!) && ids.length < opts.maxNewTokens) {
         await opts.stopper.checkpoint();
         const last = ids.at(-1)!;
         const embeds = await this.#model.encode_text({ input_ids: new Tensor('int64', BigInt64Array.of(BigInt(last)), [1, 1]) });
@@ -184,7 +168,7 @@ export class Turns {
         const token = chooser.choose(out.logits, out.logits.length - this.#vocabSize);
         chooser.add(token);
         ids.push(token);
-        opts.onToken(token);
+        stop = opts.onToken(token) === true;
       }
     } catch (e) {
       disposeCache(current);
