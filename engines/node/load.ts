@@ -6,7 +6,7 @@
  * from the Hub) or a path to a model folder in the Hub's ONNX layout. Node has one CPU backend, so a
  * model uses its registry's wasm (CPU) dtypes, or for a folder the closest precisions it has.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { env } from '@huggingface/transformers';
@@ -15,6 +15,7 @@ import { findModel, type ModelEntry } from '../../pipeline/registry';
 import { TransformersEngine } from '../transformers/engine';
 import { dtypesForFolder } from '../transformers/folderDtypes';
 import { loadModelFiles, type ProgressSink } from '../transformers/load';
+import { fileReader, type ModelFileReader } from '../transformers/modelFiles';
 
 /** Where the built-in models are generated (`npm run models:build`). */
 export const BUILT_IN_MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../public/models');
@@ -34,6 +35,19 @@ function listFiles(dir: string): string[] {
   });
 }
 
+/** Reads a model folder's files from disk. */
+function folderReader(folder: string): ModelFileReader {
+  const at = (path: string) => join(folder, ...path.split('/'));
+  return {
+    async text(path) {
+      return existsSync(at(path)) ? readFileSync(at(path), 'utf8') : null;
+    },
+    async size(path) {
+      return existsSync(at(path)) ? statSync(at(path)).size : null;
+    },
+  };
+}
+
 /** Loads a model for Node; errors are EngineErrors with the same codes as in the browser. */
 export async function loadNodeEngine(options: NodeLoadOptions): Promise<TransformersEngine> {
   const started = performance.now();
@@ -43,6 +57,7 @@ export async function loadNodeEngine(options: NodeLoadOptions): Promise<Transfor
   let id: string;
   let where: string;
   let dtypes;
+  let reader: ModelFileReader;
   env.useFSCache = false;
   if (isFolder) {
     const folder = resolve(options.model);
@@ -59,6 +74,7 @@ export async function loadNodeEngine(options: NodeLoadOptions): Promise<Transfor
     env.localModelPath = dirname(folder) + '/';
     id = basename(folder);
     where = `the folder ${folder}`;
+    reader = folderReader(folder);
   } else {
     entry = registered;
     if (!entry.dtypes.wasm) throw new EngineError('unsupported-device', `${entry.label} cannot run on the CPU: ${entry.unsupported ?? 'no CPU dtypes'}`);
@@ -70,12 +86,14 @@ export async function loadNodeEngine(options: NodeLoadOptions): Promise<Transfor
         env.localModelPath = BUILT_IN_MODELS_DIR + '/';
         id = entry.source.path;
         where = `built-in model "${id}"`;
+        reader = folderReader(join(BUILT_IN_MODELS_DIR, id));
         break;
       case 'hub':
         env.allowLocalModels = false;
         env.allowRemoteModels = true;
         id = entry.source.repo;
         where = `Hub repo "${id}"`;
+        reader = fileReader(entry.source, '', env.remoteHost);
         break;
       case 'user':
         throw new EngineError('missing-source', `model "${entry.id}" needs a folder: pass its path instead of the id`);
@@ -94,6 +112,7 @@ export async function loadNodeEngine(options: NodeLoadOptions): Promise<Transfor
     shaderF16: false,
     threads: options.threads ?? 0,
     maxBufferBytes: 0,
+    reader,
     started,
     onProgress: options.onProgress ?? (() => {}),
   });

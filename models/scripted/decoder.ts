@@ -3,7 +3,7 @@
  * by its weights. Same inputs, outputs and cache layout as a Qwen2.5-VL decoder, so it runs through
  * the real loaders, sessions and KV-cache code.
  *
- * It needs two facts per position, both kept in its one-layer KV cache (1 head, 2 channels):
+ * It needs two facts per position, both kept in its one-layer KV cache (1 head, 2 of its channels):
  * channel 0 marks `<|im_start|>` tokens (recognised by their exact embedding), channel 1 holds
  * that token's position + 1. Reduced over the visible keys they give the number of turns so far
  * (which reply to write) and where the current assistant turn began (which token of it is next).
@@ -21,6 +21,12 @@ export interface ScriptedDecoderSpec {
   readonly replies: readonly (readonly number[])[];
 }
 
+/**
+ * Channels per cache entry (the config's head_dim). Two are used; a loader that checks configs
+ * needs head_dim / 2 to equal M-RoPE's three sections, so six ([1, 1, 1]).
+ */
+export const CACHE_CHANNELS = 6;
+
 /** Logit of the scripted token; every other token gets 0. */
 const CHOSEN_LOGIT = 10;
 
@@ -29,8 +35,8 @@ export function buildScriptedDecoder(spec: ScriptedDecoderSpec): Uint8Array {
   const embeds = g.input('inputs_embeds', 'float32', ['batch_size', 'sequence_length', spec.hidden]);
   const mask = g.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
   const positionIds = g.input('position_ids', 'int64', [3, 'batch_size', 'sequence_length']);
-  const pastDims = ['batch_size', 1, 'past_sequence_length', 2];
-  const presentDims = ['batch_size', 1, 'total_sequence_length', 2];
+  const pastDims = ['batch_size', 1, 'past_sequence_length', CACHE_CHANNELS];
+  const presentDims = ['batch_size', 1, 'total_sequence_length', CACHE_CHANNELS];
   const pastKey = g.input('past_key_values.0.key', 'float32', pastDims);
   const pastValue = g.input('past_key_values.0.value', 'float32', pastDims);
   const scalar = (t: string) => g.op('Squeeze', [t, g.ints([0])]);
@@ -41,7 +47,9 @@ export function buildScriptedDecoder(spec: ScriptedDecoderSpec): Uint8Array {
   const distance = g.op('ReduceSumSquare', [g.op('Sub', [embeds, g.tensor('im_start.embedding', spec.imStartEmbedding, [spec.hidden])])], { axes: [-1], keepdims: 0 }); // [B, S]
   const isStart = g.op('Cast', [g.op('Less', [distance, g.floats([1e-6], [])])], { to: 1 });
   const position = g.op('Cast', [g.op('Gather', [positionIds, zero], { axis: 0 })], { to: 1 }); // [B, S]
-  const marks = g.op('Concat', [g.op('Unsqueeze', [isStart, g.ints([-1])]), g.op('Unsqueeze', [g.op('Mul', [isStart, g.op('Add', [position, g.floats([1], [])])]), g.ints([-1])])], { axis: -1 }); // [B, S, 2]
+  const flag = g.op('Unsqueeze', [isStart, g.ints([-1])]); // [B, S, 1]
+  const unused = g.op('Mul', [flag, g.floats(new Array<number>(CACHE_CHANNELS - 2).fill(0))]); // [B, S, channels - 2] of zeros
+  const marks = g.op('Concat', [flag, g.op('Unsqueeze', [g.op('Mul', [isStart, g.op('Add', [position, g.floats([1], [])])]), g.ints([-1])]), unused], { axis: -1 }); // [B, S, channels]
   const current = g.op('Unsqueeze', [marks, g.ints([1])]); // [B, 1, S, 2]
   const keys = g.op('Concat', [pastKey, current], { axis: 2 });
   g.output('present.0.key', 'float32', presentDims, keys);
