@@ -237,3 +237,11 @@ export function boxConventionFor(entry: ModelEntry, architecture: Architecture):
   if (entry.architecture !== null) return entry.boxConvention;
   return architecture === 'qwen2_vl' ? 'norm1000' : 'pixels-coarse';
 }
+
+/**
+ * The box convention of a model a server serves, from its served name: Qwen2-VL and Qwen3-VL
+ * write 0-1000 normalized boxes; ERGO, Qwen2.5-VL and anything else, pixels of the coarse image.
+ */
+export function boxConventionForServedModel(name: string): BoxConvention {
+  return /qwen2[-_]?vl|qwen3[-_.\d]*vl/i.test(name) ? 'norm1000' : 'pixels-coarse';
+}
