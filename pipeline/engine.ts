@@ -7,6 +7,7 @@
  * earlier one: the engine then reuses what it kept of it (the KV cache in the local engines, the
  * server's prefix cache for a server), and the new messages follow the earlier turn's reply.
  */
+import { CancelledError } from './errors';
 import type { BoxConvention, PromptProfile } from './registry';
 import type { Backend, Decoding, RgbaImage, Stage, StageStats } from './protocol';
 
@@ -45,6 +46,18 @@ export interface CancelCheck {
   readonly interrupted: boolean;
   /** Awaited before every token: throws CancelledError once cancelled (a worker yields a task here, so a cancel message can arrive). */
   checkpoint(): Promise<void>;
+}
+
+/** A CancelCheck over a condition, for hosts whose awaits let events in (Node, a page's fetch). */
+export function cancelWhen(isCancelled: () => boolean): CancelCheck {
+  return {
+    get interrupted() {
+      return isCancelled();
+    },
+    async checkpoint() {
+      if (isCancelled()) throw new CancelledError();
+    },
+  };
 }
 
 /** Where a turn reports its progress and learns it was cancelled. */

@@ -16,7 +16,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Engine, Turn, TurnMessage } from '../pipeline/engine';
+import { cancelWhen, type Engine, type Turn, type TurnMessage } from '../pipeline/engine';
 import { CancelledError } from '../pipeline/errors';
 import { ApiError, readChatRequest, type ChatRequest } from './chatRequest';
 
@@ -246,7 +246,7 @@ export class ChatServer {
           text: (text) => {
             if (chat.stream && text) sse(chunk({ content: text }, null));
           },
-          cancelled: gone,
+          cancel: cancelWhen(gone),
         },
       );
     } catch (e) {

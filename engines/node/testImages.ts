@@ -1,6 +1,6 @@
 // Test inputs for Node: deterministic pattern images as PNG files, and the run context around an engine.
 import sharp from 'sharp';
-import type { Engine } from '../../pipeline/engine';
+import { cancelWhen, type Engine } from '../../pipeline/engine';
 import type { WorkerEvent } from '../../pipeline/protocol';
 import type { RunContext } from '../../pipeline/runs';
 import { decodeImageBytes } from './decodeImage';
@@ -27,7 +27,7 @@ export function recordingContext(engine: Engine, requestId = 'r1'): { ctx: RunCo
   const ctx: RunContext = {
     requestId,
     emit: (e) => events.push(e),
-    cancelled: () => false,
+    cancel: cancelWhen(() => false),
     engine,
     decodeImage: async (file) => decodeImageBytes(new Uint8Array(await file.blob.arrayBuffer()), file.name),
   };

@@ -143,11 +143,11 @@ export class OpenAIEngine implements Engine {
     const e0 = now();
     const messages = await Promise.all(conversation.map((m) => this.#wire(m)));
     const encoderMs = now() - e0;
-    if (io.cancelled()) throw new CancelledError();
+    if (io.cancel.interrupted) throw new CancelledError();
     io.phase('prefill');
     const abort = new AbortController();
     const poll = setInterval(() => {
-      if (io.cancelled()) abort.abort();
+      if (io.cancel.interrupted) abort.abort();
     }, 50);
     const url = `${apiBase(this.#conn.endpoint)}/chat/completions`;
     let text = '';
@@ -203,7 +203,7 @@ export class OpenAIEngine implements Engine {
         if (choice?.finish_reason) finish = choice.finish_reason === 'length' ? 'length' : 'stop';
       }
     } catch (e) {
-      if (abort.signal.aborted || io.cancelled()) throw new CancelledError();
+      if (abort.signal.aborted || io.cancel.interrupted) throw new CancelledError();
       throw e;
     } finally {
       clearInterval(poll);
