@@ -1,6 +1,7 @@
 // The pipeline on the Node engine (onnxruntime-node): the scripted model writes its box, the crop
 // is cut and the fine turn continues the kept coarse turn; the random model runs every fallback.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { boxIn } from '../../app/core/geometry';
 import { runBaseline, runErgo, runManualFine } from '../../pipeline/runs';
 import type { TransformersEngine } from '../transformers/engine';
 import { loadNodeEngine } from './load';
@@ -33,7 +34,7 @@ describe('the scripted model on the Node engine', () => {
 
     // Another question, of another length: the same replies (they depend on the turn, not the prompt).
     const manual = recordingContext(engine, 'r2');
-    await runManualFine(manual.ctx, kept, [20, 20, 120, 100], true);
+    await runManualFine(manual.ctx, kept, boxIn('coarse', [20, 20, 120, 100]), true);
     expect(manual.events.find((e) => e.type === 'stage-result')).toMatchObject({ stage: 'fine', text: SCRIPTED.fine });
     engine.release(kept.turn);
   });
