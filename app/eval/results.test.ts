@@ -15,7 +15,7 @@ const sample = (label = 'B', targets: EvalSample['targets'] = []): EvalSample =>
   targets,
 });
 // 2246x1582 at 1280 tokens: ERGO's resize gives 1204x840 (43 x 30 = 1290 tokens).
-const ctx: RunContext = { original: { width: 2246, height: 1582 }, budget: 1280, convention: 'pixel', model: 'm', engine: 'replay' };
+const ctx: RunContext = { original: { width: 2246, height: 1582 }, budget: 1280, convention: 'pixels-coarse', model: 'm', engine: 'replay' };
 
 describe('scoring as the official evaluation does (expected values computed with its Python rules)', () => {
   // [fine output, label, official pred, official correct]

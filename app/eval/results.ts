@@ -11,6 +11,7 @@ import { normToCoarse } from '../core/normBox';
 import { containment, regionIoU } from '../core/regionMetrics';
 import { ergoImageCost, fullImageCost, rectSize } from '../core/tokens';
 import { parseZoom } from '../core/zoomBox';
+import type { BoxConvention } from '../../pipeline/registry';
 import type { EvalSample, ImageRef } from './samples';
 
 /** ERGO's two turns, or one of the one-turn baselines on the whole image. */
@@ -92,9 +93,6 @@ export type ResultFileLine = EvalResultLine | FailedLine;
 
 export const isFailed = (line: ResultFileLine): line is FailedLine => 'failed' in line && line.failed === true;
 
-/** Whether the model writes boxes in coarse pixels (Qwen2.5-VL, ERGO) or 0-1000 (Qwen2-VL, Qwen3-VL). */
-export type BoxConvention = 'pixel' | 'norm1000';
-
 export interface RegionOutcome {
   readonly status: Exclude<BoxStatusCode, 'baseline'>;
   readonly box: CoarseBox | null;
@@ -102,7 +100,7 @@ export interface RegionOutcome {
 }
 
 /** ERGO's parse and crop of a coarse-turn output over an `original` image seen at `coarse`. */
-export function regionOf(coarseOutput: string, original: Size, coarse: Size, convention: BoxConvention = 'pixel'): RegionOutcome {
+export function regionOf(coarseOutput: string, original: Size, coarse: Size, convention: BoxConvention = 'pixels-coarse'): RegionOutcome {
   const parsed = parseZoom(coarseOutput);
   if (parsed.kind === 'none') return { status: parsed.reason, box: null, crop: null };
   const box: CoarseBox = convention === 'norm1000' ? normToCoarse(boxIn('norm1000', parsed.box), coarse) : boxIn('coarse', parsed.box);

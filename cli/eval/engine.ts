@@ -3,7 +3,8 @@
  * hosts (the Node engine, an OpenAI-compatible server) adapt their pipeline to this in `hosts.ts`.
  */
 import type { Size } from '../../app/core/geometry';
-import type { BoxConvention, ErgoOutputs, StageUsage } from '../../app/eval/results';
+import type { ErgoOutputs, StageUsage } from '../../app/eval/results';
+import type { BoxConvention } from '../../pipeline/registry';
 
 export interface EvalJob {
   /** The encoded image file (PNG, JPEG, ...). */

@@ -55,7 +55,7 @@ export async function replay(dataset: Dataset, records: readonly RecordedOutputs
   for (const { sample, record } of match.pairs) {
     const name = sample.image.kind === 'file' ? sample.image.path : `${sample.image.file} row ${sample.image.row}`;
     const original = encodedSize(await readImageBytes(dataset.root, sample.image), name);
-    lines.push(ergoResult(sample, { coarse_output: record.coarse_output, fine_output: record.fine_output, usage: null, total_ms: null }, { ...ctx, original, budget: opts.budget, convention: 'pixel' }));
+    lines.push(ergoResult(sample, { coarse_output: record.coarse_output, fine_output: record.fine_output, usage: null, total_ms: null }, { ...ctx, original, budget: opts.budget, convention: 'pixels-coarse' }));
   }
   for (const sample of match.missing) lines.push(failedLine(sample, 'ergo', { code: 'no-recorded-output', message: 'the replay file has no output for this sample' }, ctx));
   if (opts.out) writeFileSync(opts.out, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));

@@ -20,7 +20,7 @@ const usage = (vision: number): StageUsage => ({ vision_tokens: vision, text_tok
 class ScriptedEngine implements EvalEngine {
   readonly model = 'scripted';
   readonly label = 'scripted';
-  readonly convention = 'pixel' as const;
+  readonly convention = 'pixels-coarse' as const;
   readonly seen: string[] = [];
   constructor(
     readonly concurrent: boolean,

@@ -151,7 +151,7 @@ export function writeResultsFixture(dir: string, n: number): { dataset: string; 
     const box = [x1 + shift - 4, y1 - 4, x2 + shift + 4, y2 + 4].map((v, k) => Math.max(0, Math.round(v * (k % 2 ? sy : sx))));
     const coarseOutput = i % 7 === 6 ? '<think>I cannot tell.</think>' : `<think>The object is there.</think><zoom>[${box.join(', ')}]</zoom>`;
     const answer = i % 4 === 1 ? 'A' : item.label;
-    const ctx = { original: item, budget: 1280, convention: 'pixel' as const, model: 'fixture', engine: 'replay' };
+    const ctx = { original: item, budget: 1280, convention: 'pixels-coarse' as const, model: 'fixture', engine: 'replay' };
     const ergo = ergoResult(sample.sample, { coarse_output: coarseOutput, fine_output: `<think>Looking closer.<think><answer>${answer}</answer>`, usage: null, total_ms: 900 + (i % 13) * 50 }, ctx);
     if (i % 10) return [ergo];
     const whole = { width: item.width, height: item.height };
