@@ -114,6 +114,8 @@ export interface ErgoRunRequest extends Cancellable {
   readonly image: ImageFile;
   readonly question: string;
   readonly settings: RunSettings;
+  /** The fine turn's question when it differs: a benchmark item's question with its options and postfix. */
+  readonly fineQuestion?: string;
 }
 
 export type WorkerRequest =

@@ -65,7 +65,7 @@ async function handle(req: QueuedRequest, io: Omit<RunContext, 'engine'>): Promi
     case 'run-ergo': {
       const ctx = { ...io, engine: requireEngine() };
       forgetKept();
-      kept = await runErgo(ctx, req.image, req.question, req.settings);
+      kept = await runErgo(ctx, req.image, req.question, req.settings, req.fineQuestion ?? req.question);
       return;
     }
     case 'run-baseline':

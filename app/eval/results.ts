@@ -46,8 +46,10 @@ interface LineKey {
 }
 
 export interface EvalResultLine extends LineKey {
+  /** The coarse turn's question; the fine turn's is question, options (one per line) and postfix. */
   readonly question: string;
   readonly options: readonly string[];
+  readonly postfix: string;
   readonly image: ImageRef;
   readonly image_size: Size;
   /** The coarse image's size (ERGO's resize at `budget`); the frame of `box_coarse`. */
@@ -150,6 +152,7 @@ function common(sample: EvalSample, mode: EvalMode, response: string, ctx: RunCo
     mode,
     question: sample.question,
     options: sample.options,
+    postfix: sample.postfix,
     image: sample.image,
     image_size: { width: ctx.original.width, height: ctx.original.height },
     budget: ctx.budget,
@@ -234,6 +237,7 @@ function lineProblem(value: unknown): string | null {
   if (o.failed === true) return typeof o.error === 'object' && o.error !== null ? null : 'a failed line needs its "error"';
   if (typeof o.correct !== 'boolean') return 'no boolean "correct"';
   if (typeof o.coarse_output !== 'string') return 'no "coarse_output"';
+  if (typeof o.question !== 'string' || !Array.isArray(o.options) || typeof o.postfix !== 'string') return 'no "question", "options" and "postfix"';
   if (!isSize(o.image_size) || !isSize(o.coarse_size)) return 'no "image_size" / "coarse_size"';
   if (typeof o.vision_tokens !== 'number') return 'no "vision_tokens"';
   if (!Array.isArray(o.targets)) return 'no "targets" list';

@@ -5,7 +5,7 @@ import { summarize, summaryTable } from './summary';
 
 function line(id: string, category: string, correct: boolean, extra: Partial<EvalResultLine> = {}): EvalResultLine {
   return {
-    id, question_id: Number(id), category, mode: 'ergo', question: 'q', options: [], image: { kind: 'file', path: 'x' },
+    id, question_id: Number(id), category, mode: 'ergo', question: 'q', options: [], postfix: '', image: { kind: 'file', path: 'x' },
     image_size: { width: 100, height: 100 }, coarse_size: { width: 56, height: 56 }, budget: 1280,
     coarse_output: '', fine_output: '', box_status: 'parsed', box_coarse: null, box_original: null, crop: null, fallback: 'none',
     pred: correct ? 'A' : 'B', label: 'A', correct, targets: [], containment: null, iou: null,

@@ -4,6 +4,7 @@
  * edited box re-asks the fine turn.
  */
 import { answerText } from '../core/answer';
+import { choiceFineQuestion } from '../core/messages';
 import type { EvalResultLine } from '../eval/results';
 import type { BoxStatus } from '../../pipeline/protocol';
 import { pickImage, runErgo } from '../store/actions';
@@ -39,6 +40,7 @@ export async function openInLens(line: EvalResultLine, blob: Blob, name: string,
       answer: answerText(line.fine_output ?? line.coarse_output),
     }),
   });
-  if (rerun) runErgo();
+  // A benchmark item's fine turn carries its options and postfix, as the evaluation asked it.
+  if (rerun) runErgo(line.options.length ? choiceFineQuestion({ question: line.question, options: line.options, postfix: line.postfix }) : undefined);
   return true;
 }

@@ -5,7 +5,7 @@ import { DEFAULT_FILTER, facets, readResultsText, viewResults } from './resultsM
 
 function line(id: string, over: Partial<EvalResultLine>): EvalResultLine {
   return {
-    id, question_id: id, category: 'a', mode: 'ergo', question: 'q', options: [], image: { kind: 'file', path: `${id}.png` },
+    id, question_id: id, category: 'a', mode: 'ergo', question: 'q', options: [], postfix: '', image: { kind: 'file', path: `${id}.png` },
     image_size: { width: 100, height: 100 }, coarse_size: { width: 56, height: 56 }, budget: 1280, coarse_output: '', fine_output: null,
     box_status: 'parsed', box_coarse: boxIn('coarse', [0, 0, 10, 10]), box_original: boxIn('original', [0, 0, 10, 10]), crop: { x1: 0, y1: 0, x2: 10, y2: 10 }, fallback: 'none',
     pred: 'A', label: 'A', correct: true, targets: [boxIn('original', [0, 0, 5, 5])], containment: 1, iou: 0.25,

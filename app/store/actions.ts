@@ -127,12 +127,12 @@ function begin(kind: RunKind, image: LensImage, extra: Partial<RunState> = {}): 
 }
 
 /** Runs ERGO (both turns) on the current image and question. */
-export function runErgo(): void {
+export function runErgo(fineQuestion?: string): void {
   const { image, question, settings } = useLens.getState();
   if (!image) return fail('no-image', 'Choose an image first: drop a file, paste, open a URL or pick a sample.');
   const run = begin('ergo', image);
   if (!run) return;
-  const requestId = client().request({ type: 'run-ergo', image: { blob: image.blob, name: image.name }, question: question.trim(), settings });
+  const requestId = client().request({ type: 'run-ergo', image: { blob: image.blob, name: image.name }, question: question.trim(), settings, ...(fineQuestion ? { fineQuestion } : {}) });
   useLens.setState({ run: { ...run, requestId }, baselines: {}, editedBox: null, error: null });
 }
 
