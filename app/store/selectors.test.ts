@@ -97,7 +97,7 @@ describe('boxView', () => {
     const box = boxIn('coarse', [800, 400, 900, 460]);
     const view = boxView({ ...base, shared: { localImage: null, box, imageKey: 'sample:street-4k' } });
     // sx = 3840/1344: 800 -> 2285.7, 900 -> 2571.4; sy = 2160/756: 400 -> 1142.9, 460 -> 1314.3
-    expect(view).toMatchObject({ box, crop: { x1: 2285, y1: 1142, x2: 2571, y2: 1314 }, from: 'link' });
+    expect(view).toMatchObject({ box, crop: { x1: 2285, y1: 1142, x2: 2571, y2: 1314 } });
     expect(boxView({ ...base, image: { ...image, sample: 'shelf-6k' }, shared: { localImage: null, box, imageKey: 'sample:street-4k' } }).box).toBeNull();
   });
 

@@ -97,8 +97,6 @@ export interface BoxView {
   readonly coarse: Size | null;
   readonly box: CoarseBox | null;
   readonly crop: OriginalRect | null;
-  /** Where the box came from: a run (the model, a trace or the user), or a share link before any run. */
-  readonly from: 'run' | 'link' | null;
 }
 
 /**
@@ -108,11 +106,10 @@ export interface BoxView {
 export function boxView(s: Pick<LensState, 'run' | 'editedBox' | 'load' | 'shared' | 'image' | 'settings'>): BoxView {
   if (s.run) {
     const convention = conventionOf(s.load, s.run.modelId);
-    const box = activeBox(s.run, s.editedBox, convention);
-    return { image: s.run.image, coarse: coarseSize(s.run), box, crop: activeCrop(s.run, s.editedBox, convention), from: box ? 'run' : null };
+    return { image: s.run.image, coarse: coarseSize(s.run), box: activeBox(s.run, s.editedBox, convention), crop: activeCrop(s.run, s.editedBox, convention) };
   }
-  if (!s.image) return { image: null, coarse: null, box: null, crop: null, from: null };
+  if (!s.image) return { image: null, coarse: null, box: null, crop: null };
   const coarse = ergoImageCost(s.image, s.settings.budget);
   const box = s.editedBox ?? (s.shared?.box && s.shared.imageKey === imageLinkKey(s.image) ? s.shared.box : null);
-  return { image: s.image, coarse, box, crop: box && cropRect(box, s.image, coarse), from: box ? 'link' : null };
+  return { image: s.image, coarse, box, crop: box && cropRect(box, s.image, coarse) };
 }
