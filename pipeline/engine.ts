@@ -97,6 +97,12 @@ export interface Engine {
   readonly model: EngineModel;
   /** The decoding values a turn with `decoding` uses (a server's own penalty is unknown here: null). */
   generation(decoding: Decoding): { readonly eosIds: readonly number[]; readonly repetitionPenalty: number | null };
+  /**
+   * The largest budget up to `wanted` vision tokens per image whose activations (vision attention,
+   * KV cache) fit this device, with the reason when lower; refused with a code when none does.
+   * Engines that cannot know (a remote server) leave it out.
+   */
+  fitBudget?(wanted: number, maxNewTokens: number): { readonly ok: true; readonly budget: number; readonly lowered: string | null } | { readonly ok: false; readonly code: string; readonly message: string };
   /** Runs one assistant turn. */
   turn(request: TurnRequest, io: TurnIO): Promise<Turn>;
   /** Lets go of what a kept turn holds (no-op for turns not kept, or already released). */

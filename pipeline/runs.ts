@@ -176,8 +176,22 @@ async function fineFromPlan(ctx: RunContext, coarse: CoarseTurn, plan: FinePlan)
  * Runs ERGO end to end. Returns the coarse turn to keep (the caller releases it when replaced).
  * `fineQuestion` replaces the question in the fine turn only (benchmarks add the options there).
  */
-export async function runErgo(ctx: RunContext, image: ImageFile, question: string, settings: RunSettings, fineQuestion: string = question): Promise<CoarseTurn> {
+/**
+ * The settings with the budget lowered to what the engine's device holds (vision attention and KV
+ * cache next to the weights), said in a notice; a run nothing fits is refused with a code.
+ */
+function withDeviceBudget(ctx: RunContext, settings: RunSettings): RunSettings {
+  const check = ctx.engine.fitBudget?.(settings.budget, settings.maxNewTokens);
+  if (!check) return settings;
+  if (!check.ok) throw new EngineError(check.code, check.message);
+  if (check.lowered === null) return settings;
+  ctx.emit({ type: 'notice', requestId: ctx.requestId, code: 'budget-lowered', message: check.lowered });
+  return { ...settings, budget: check.budget };
+}
+
+export async function runErgo(ctx: RunContext, image: ImageFile, question: string, asked: RunSettings, fineQuestion: string = question): Promise<CoarseTurn> {
   const t0 = now();
+  const settings = withDeviceBudget(ctx, asked);
   const original = await decodeAndReport(ctx, image);
   const coarse = await coarseTurn(ctx, original, question, fineQuestion, settings);
   try {
@@ -205,8 +219,9 @@ export async function runManualFine(ctx: RunContext, coarse: CoarseTurn, box: Co
 }
 
 /** One turn on the whole image: Qwen's own resize at the (device-lowered) cap, or ERGO's at the coarse budget. */
-export async function runBaseline(ctx: RunContext, kind: 'direct' | 'coarse-only', image: ImageFile, question: string, settings: RunSettings): Promise<void> {
+export async function runBaseline(ctx: RunContext, kind: 'direct' | 'coarse-only', image: ImageFile, question: string, asked: RunSettings): Promise<void> {
   const t0 = now();
+  const settings = kind === 'coarse-only' ? withDeviceBudget(ctx, asked) : asked;
   const original = await decodeAndReport(ctx, image);
   const stage: Stage = kind;
   ctx.emit({ type: 'phase', requestId: ctx.requestId, stage, phase: 'resize' });

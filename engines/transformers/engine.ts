@@ -6,6 +6,7 @@
  * reply's own generated ids are reused, never re-tokenized), encodes only the new images and
  * prefills only the new tokens.
  */
+import { fitBudget, type BudgetCheck } from './runMemory';
 import { visionTokens, type ChatMessage } from '../../app/core';
 import type { Engine, EngineModel, Turn, TurnIO, TurnMessage, TurnRequest } from '../../pipeline/engine';
 import { CancelledError, EngineError } from '../../pipeline/errors';
@@ -62,6 +63,11 @@ export class TransformersEngine implements Engine {
   generation(decoding: Decoding): { eosIds: readonly number[]; repetitionPenalty: number } {
     const eng = this.#loaded;
     return { eosIds: [...eng.eosIds], repetitionPenalty: decoding === 'greedy' ? 1 : eng.generation.repetitionPenalty };
+  }
+
+  fitBudget(wanted: number, maxNewTokens: number): BudgetCheck {
+    const eng = this.#loaded;
+    return fitBudget(eng.dims, wanted, maxNewTokens, { backend: eng.info.backend, modelBytes: eng.info.fileBytes, maxBufferBytes: eng.maxBufferBytes });
   }
 
   async turn(req: TurnRequest, io: TurnIO): Promise<Turn> {
