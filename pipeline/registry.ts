@@ -57,6 +57,11 @@ export interface ModelEntry {
   readonly unsupported: string | null;
   /** Approximate download in bytes of the fp16 (`webgpuF16`) and fp32-activation (`webgpu`/`wasm`) sets; null if unknown. */
   readonly approxBytes: { readonly f16: number; readonly f32: number } | null;
+  /**
+   * The embedding table's rows x width, from the model's config.json: the largest single tensor
+   * (one GPU buffer must hold it). Absent where unknown before loading.
+   */
+  readonly embedding?: { readonly rows: number; readonly width: number };
   readonly boxConvention: BoxConvention;
   readonly promptProfile: PromptProfile;
   readonly licenseUrl: string;
@@ -168,6 +173,7 @@ export const MODEL_REGISTRY: readonly ModelEntry[] = [
     dtypes: HUB_DTYPES,
     unsupported: null,
     approxBytes: { f16: 2.5 * GB, f32: 3.4 * GB },
+    embedding: { rows: 151936, width: 2048 },
     boxConvention: 'pixels-coarse',
     promptProfile: 'ergo-eval',
     // Qwen Research License (not Apache-2.0 like the 2B and 7B models): research use.
@@ -185,6 +191,7 @@ export const MODEL_REGISTRY: readonly ModelEntry[] = [
     dtypes: HUB_DTYPES,
     unsupported: null,
     approxBytes: { f16: 2.7 * GB, f32: 3.2 * GB },
+    embedding: { rows: 151936, width: 1536 },
     boxConvention: 'norm1000',
     promptProfile: 'ergo-eval',
     licenseUrl: 'https://huggingface.co/Qwen/Qwen2-VL-2B-Instruct/blob/main/LICENSE',
@@ -201,6 +208,7 @@ export const MODEL_REGISTRY: readonly ModelEntry[] = [
     unsupported: 'wasm: a 7B model does not fit the 4 GiB wasm heap; use WebGPU',
     // 7.6B decoder at ~4.5 bits + 0.67B vision tower; fp16 vs fp32 embeddings (152064 x 3584).
     approxBytes: { f16: 5.5 * GB, f32: 6.6 * GB },
+    embedding: { rows: 152064, width: 3584 },
     boxConvention: 'pixels-coarse',
     promptProfile: 'ergo-eval',
     licenseUrl: 'https://huggingface.co/nota-ai/ERGO-7B',

@@ -102,6 +102,8 @@ export function loadModel(): void {
   const source = modelSource(modelId, hubRepo, folder);
   // A user-supplied model may change under the same id (another repo or folder): always reload it.
   if (!source && (readyModelId(load) === modelId || load.pending?.modelId === modelId)) return;
+  // A multi-GB Hub download must not be evicted and fetched again without a word: ask to keep it.
+  if (findModel(modelId)?.source.kind === 'hub' || source?.kind === 'hub') void navigator.storage?.persist?.().catch(() => false);
   const requestId = client().request({ type: 'load', modelId, backend, ...(source ? { source } : {}) });
   useLens.setState({ load: startLoad(load, requestId, modelId) });
 }

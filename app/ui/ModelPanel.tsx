@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { cachedFiles, deleteCached, type CacheReport } from '../engine/modelCache';
+import { DeviceCheck } from './DeviceCheck';
 import { MODEL_REGISTRY, findModel } from '../../pipeline/registry';
 import { dismissLoadError, loadModel, pickModelFolder, selectModel } from '../store/actions';
 import { probeGpu } from '../../pipeline/gpuProbe';
@@ -98,6 +99,7 @@ export function ModelPanel() {
           </a>
         )}
       </p>
+      {entry && <DeviceCheck entry={entry} cachedBytes={cache?.bytes ?? 0} />}
       {repo && cache && cache.files > 0 && (
         <button type="button" onClick={() => void deleteCached(repo).then(() => cachedFiles(repo)).then(setCache)}>
           Delete from cache

@@ -57,7 +57,7 @@ describe('models:build --like', () => {
   beforeAll(() => {
     // Qwen2-VL-2B (flat config) at one layer, fp32 and fp16, every file in external data of at most 256 MiB.
     twoB = build('qwen2-vl-2b', { like: real('qwen2-vl-2b-instruct.config.json'), dtypes: ['fp32', 'fp16'], externalData: true, chunkBytes: 256 * 1024 * 1024 });
-  }, 600_000);
+  });
 
   it('keeps the config flat, cut to one layer, and declares the external data chunks it wrote', () => {
     const config = JSON.parse(readFileSync(join(twoB, 'config.json'), 'utf8')) as Record<string, unknown>;
@@ -85,7 +85,7 @@ describe('models:build --like', () => {
     expect(fp32.processorIds).toEqual([9707, 1879]);
     expect(fp32.ids).toHaveLength(3);
     expect(fp16.ids.slice(0, 2)).toEqual(fp32.ids.slice(0, 2));
-  }, 600_000);
+  });
 
   it('builds Qwen2.5-VL-3B from a nested config, q4f16 only, and it loads and generates', async () => {
     const dir = build('qwen2.5-vl-3b-nested', { like: nested(real('qwen2.5-vl-3b-instruct.config.json')), dtypes: ['q4f16'] });
@@ -93,11 +93,11 @@ describe('models:build --like', () => {
     expect(config).toMatchObject({ model_type: 'qwen2_5_vl', text_config: { num_hidden_layers: 1, hidden_size: 2048 }, vision_config: { depth: 1, fullatt_block_indexes: [] } });
     expect(config.num_hidden_layers).toBeUndefined();
     expect((await generate(dir, 'q4f16', 2)).ids).toHaveLength(2);
-  }, 600_000);
+  });
 
   it('loads a flat ERGO-7B-style (Qwen2.5-VL-7B) config at 7B dimensions, which AutoConfig alone cannot', async () => {
     const dir = build('qwen2.5-vl-7b', { like: real('qwen2.5-vl-7b-instruct.config.json'), dtypes: ['q4'] });
     expect(() => new PretrainedConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')))).toThrow(/model_type/);
     expect((await generate(dir, 'q4', 2)).ids).toHaveLength(2);
-  }, 600_000);
+  });
 });
