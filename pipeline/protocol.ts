@@ -130,11 +130,21 @@ export type WorkerRequest =
       readonly settings: RunSettings;
     })
   /**
-   * Re-run only the fine turn of the latest ERGO run on a user-given box (coarse-image pixels).
+   * Re-run only the fine turn of ERGO run `ergoRequestId` on a user-given box (coarse-image pixels).
    * `reuseCache` (default true) continues the kept coarse turn's KV cache; false recomputes the
    * whole two-image conversation from scratch (same tokens; for comparison and benchmarks).
+   * The worker keeps one coarse turn (the latest ERGO run's; gone after a restart or a model
+   * change). With `recompute`, the run's own image, question and settings, a coarse turn that is
+   * gone is computed again first (notice `coarse-recomputed`); without, that ends in `no-cached-run`.
    */
-  | (Cancellable & { readonly type: 'run-fine'; readonly requestId: string; readonly ergoRequestId: string; readonly box: CoarseBox; readonly reuseCache?: boolean })
+  | (Cancellable & {
+      readonly type: 'run-fine';
+      readonly requestId: string;
+      readonly ergoRequestId: string;
+      readonly box: CoarseBox;
+      readonly reuseCache?: boolean;
+      readonly recompute?: { readonly image: ImageFile; readonly question: string; readonly settings: RunSettings };
+    })
   /** Cancels the request `targetId`; its terminal event is `cancelled` (or its own, if it finished first). */
   | { readonly type: 'cancel'; readonly requestId: string; readonly targetId: string }
   | { readonly type: 'unload'; readonly requestId: string };

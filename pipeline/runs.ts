@@ -207,11 +207,23 @@ export async function runErgo(ctx: RunContext, image: ImageFile, question: strin
   }
 }
 
+/**
+ * The coarse turn of ERGO run `ergoRequestId` again, when the kept one is gone: same image,
+ * question and settings, so greedy decoding writes the same output on the same backend. Its text
+ * arrives as one `stage-result` (not streamed again on top of the text already shown).
+ */
+export async function recomputeCoarseTurn(ctx: RunContext, ergoRequestId: string, image: ImageFile, question: string, settings: RunSettings): Promise<CoarseTurn> {
+  ctx.emit({ type: 'notice', requestId: ctx.requestId, code: 'coarse-recomputed', message: "This run's first look was no longer in memory, so it was computed again before reading your region." });
+  const quiet: RunContext = { ...ctx, emit: (e) => (e.type === 'partial' ? undefined : ctx.emit(e)) };
+  const original = await decodeAndReport(quiet, image);
+  return { ...(await coarseTurn(quiet, original, question, question, settings)), requestId: ergoRequestId };
+}
+
 /** A fine turn on a user-given box (coarse pixels), continuing the kept coarse turn (or recomputing it all). */
 export async function runManualFine(ctx: RunContext, coarse: CoarseTurn, box: CoarseBox, reuseCache: boolean): Promise<void> {
   const t0 = now();
   const plan = planForBox(box, coarse.coarse, coarse.original, 'skip');
-  if (plan.kind !== 'crop') throw new EngineError('degenerate-box', `box [${box.join(', ')}] has no area inside the ${coarse.coarse.width}x${coarse.coarse.height} coarse image`);
+  if (plan.kind !== 'crop') throw new EngineError('degenerate-box', `The box [${box.join(', ')}] has no area inside the ${coarse.coarse.width}×${coarse.coarse.height} image the model saw: give it some width and height.`);
   boxEvent(ctx, plan, true);
   const fine = await fineTurn(ctx, coarse, plan.rect, 'crop', !reuseCache);
   stageResult(ctx, fine);

@@ -14,7 +14,7 @@ import { eventTransferables, type ImageFile, type WorkerEvent, type WorkerReques
 import type { Engine } from '../pipeline/engine';
 import { CancelFlag } from '../pipeline/cancelFlag';
 import { CancelledError, EngineError } from '../pipeline/errors';
-import { runBaseline, runErgo, runManualFine, type CoarseTurn, type RunContext } from '../pipeline/runs';
+import { recomputeCoarseTurn, runBaseline, runErgo, runManualFine, type CoarseTurn, type RunContext } from '../pipeline/runs';
 import { TransformersEngine } from '../engines/transformers/engine';
 import { loadEngine } from '../engines/transformers/load';
 import { decodeImage } from './decode';
@@ -43,7 +43,7 @@ async function unload(): Promise<void> {
 }
 
 function requireEngine(): Engine {
-  if (!engine) throw new EngineError('no-model', 'no model is loaded: send `load` first');
+  if (!engine) throw new EngineError('no-model', 'No model is loaded: press Load model first.');
   return engine;
 }
 
@@ -73,7 +73,9 @@ async function handle(req: QueuedRequest, io: Omit<RunContext, 'engine'>): Promi
     case 'run-fine': {
       const ctx = { ...io, engine: requireEngine() };
       if (!kept || kept.requestId !== req.ergoRequestId) {
-        throw new EngineError('no-cached-run', `no kept coarse turn for ERGO run ${req.ergoRequestId}${kept ? ` (the latest is ${kept.requestId})` : ''}`);
+        if (!req.recompute) throw new EngineError('no-cached-run', "This run's first look is no longer in memory: run ERGO again to ask about a region.");
+        forgetKept();
+        kept = await recomputeCoarseTurn(ctx, req.ergoRequestId, req.recompute.image, req.recompute.question, req.recompute.settings);
       }
       return runManualFine(ctx, kept, req.box, req.reuseCache ?? true);
     }

@@ -12,8 +12,8 @@ import type { CoarseBox } from '../core/geometry';
 import type { BoxStatus, ModelSource } from '../../pipeline/protocol';
 import { cropRect, ergoImageCost } from '../core';
 import { linkImageKey, readImageFile, type ImageOrigin } from './imageFile';
-import { boxView } from './selectors';
-import { DEFAULT_SETTINGS, reduceEvent, THEME_KEY, useLens, type LensImage, type LensState, type Theme } from './lensStore';
+import { boxView, refineState } from './selectors';
+import { DEFAULT_SETTINGS, reduceEvent, THEME_KEY, useLens, type ErrorPlace, type LensImage, type LensState, type Theme } from './lensStore';
 import { readyModelId, startLoad } from './loadState';
 import { startRun, type BaselineKind, type RunKind, type RunState } from './runState';
 
@@ -27,26 +27,32 @@ function client(): EngineClient {
   return engine;
 }
 
-const fail = (code: string, message: string) => useLens.setState({ error: { code, message } });
+const fail = (where: ErrorPlace, code: string, message: string) => useLens.setState({ error: { where, code, message } });
 export const dismissError = () => useLens.setState({ error: null });
+/** Closes the error of the shown run and of its comparison (their history entries keep it). */
+export const dismissRunError = () =>
+  useLens.setState((s) => ({
+    run: s.run && { ...s.run, error: null },
+    baselines: Object.fromEntries(Object.entries(s.baselines).map(([kind, r]) => [kind, { ...r, error: null }])),
+  }));
 export const dismissLoadError = () => useLens.setState((s) => ({ load: { ...s.load, error: null } }));
 
 /** Takes a file the user gave (picker, drop, paste, URL, sample); a bad file leaves the current image in place. */
 export async function pickImage(file: Blob, name: string, origin: ImageOrigin = {}): Promise<void> {
   const result = await readImageFile(file, name, origin);
-  if (!result.ok) return fail(result.code, result.message);
+  if (!result.ok) return fail('image', result.code, result.message);
   useLens.setState({ image: result.image, error: null, run: null, baselines: {}, editedBox: null, showOriginal: false });
 }
 
 /** Draws the built-in sample `id` and takes it, remembering which sample it is (for share links). */
 export async function openSample(id: string): Promise<void> {
   const scene = findScene(id);
-  if (!scene) return fail('unknown-sample', `There is no built-in sample "${id}".`);
+  if (!scene) return fail('image', 'unknown-sample', `There is no built-in sample "${id}".`);
   let file: File;
   try {
     file = await renderScene(scene);
   } catch (error) {
-    return fail('sample-draw-failed', `The sample "${scene.title}" could not be drawn in this browser: ${error instanceof Error ? error.message : String(error)}`);
+    return fail('image', 'sample-draw-failed', `The sample "${scene.title}" could not be drawn in this browser: ${error instanceof Error ? error.message : String(error)}`);
   }
   await pickImage(file, file.name, { sample: scene.id });
 }
@@ -67,16 +73,16 @@ export async function pickImageUrl(url: string): Promise<void> {
   try {
     parsed = new URL(url);
   } catch {
-    return fail('bad-url', `"${url}" is not a URL`);
+    return fail('image', 'bad-url', `"${url}" is not a URL`);
   }
-  if (parsed.protocol !== 'https:') return fail('bad-url', `only https image URLs are fetched (got ${parsed.protocol})`);
+  if (parsed.protocol !== 'https:') return fail('image', 'bad-url', `only https image URLs are fetched (got ${parsed.protocol})`);
   let response: Response;
   try {
     response = await fetch(parsed.href, { mode: 'cors', credentials: 'omit' });
   } catch {
-    return fail('url-blocked', `${parsed.host} did not allow this page to read the image (no CORS permission) or could not be reached. Download it and drop the file here instead.`);
+    return fail('image', 'url-blocked', `${parsed.host} did not allow this page to read the image (no CORS permission) or could not be reached. Download it and drop the file here instead.`);
   }
-  if (!response.ok) return fail('url-status', `${parsed.href} answered ${response.status} ${response.statusText}`);
+  if (!response.ok) return fail('image', 'url-status', `${parsed.href} answered ${response.status} ${response.statusText}`);
   await pickImage(await response.blob(), parsed.pathname.split('/').pop() || parsed.host, { sourceUrl: parsed.href });
 }
 
@@ -92,7 +98,7 @@ export function pickModelFolder(files: readonly File[]): void {
   if (!files.length) return;
   const name = files[0]!.webkitRelativePath.split('/')[0] ?? 'folder';
   const list = files.map((f) => ({ path: f.webkitRelativePath.split('/').slice(1).join('/'), blob: f as Blob }));
-  if (!list.some((f) => f.path === 'config.json')) return fail('folder-no-config', `"${name}" has no config.json at its top: pick the model's own folder (the one holding config.json and onnx/).`);
+  if (!list.some((f) => f.path === 'config.json')) return fail('model', 'folder-no-config', `"${name}" has no config.json at its top: pick the model's own folder (the one holding config.json and onnx/).`);
   useLens.setState({ folder: { name, files: list }, hubRepo: '' });
 }
 
@@ -121,7 +127,7 @@ export function selectModel(modelId: string): void {
 function begin(kind: RunKind, image: LensImage, extra: Partial<RunState> = {}): RunState | null {
   const s = useLens.getState();
   if (!s.question.trim()) {
-    fail('no-question', 'Type a question about the image first.');
+    fail('run', 'no-question', 'Type a question about the image first.');
     return null;
   }
   loadModel();
@@ -131,17 +137,18 @@ function begin(kind: RunKind, image: LensImage, extra: Partial<RunState> = {}): 
 /** Runs ERGO (both turns) on the current image and question. */
 export function runErgo(fineQuestion?: string): void {
   const { image, question, settings } = useLens.getState();
-  if (!image) return fail('no-image', 'Choose an image first: drop a file, paste, open a URL or pick a sample.');
+  if (!image) return fail('run', 'no-image', 'Choose an image first: drop a file, paste, open a URL or pick a sample.');
   const run = begin('ergo', image);
   if (!run) return;
   const requestId = client().request({ type: 'run-ergo', image: { blob: image.blob, name: image.name }, question: question.trim(), settings, ...(fineQuestion ? { fineQuestion } : {}) });
-  useLens.setState({ run: { ...run, requestId }, baselines: {}, editedBox: null, error: null });
+  // The worker drops its kept coarse turn as an ERGO run starts.
+  useLens.setState({ run: { ...run, requestId }, baselines: {}, editedBox: null, error: null, keptCoarse: null });
 }
 
 /** Runs a baseline beside the current ERGO run. */
 export function runBaseline(kind: BaselineKind): void {
   const { image, question, settings } = useLens.getState();
-  if (!image) return fail('no-image', 'Choose an image first.');
+  if (!image) return fail('run', 'no-image', 'Choose an image first.');
   const run = begin(kind, image);
   if (!run) return;
   const requestId = client().request({ type: 'run-baseline', kind, image: { blob: image.blob, name: image.name }, question: question.trim(), settings });
@@ -150,10 +157,13 @@ export function runBaseline(kind: BaselineKind): void {
 
 /** Re-runs only the fine turn on `box` (coarse pixels), continuing the current ERGO run's coarse turn. */
 export function askAboutRegion(box: CoarseBox): void {
-  const { run, image } = useLens.getState();
-  if (!run || !image || (run.kind !== 'ergo' && run.kind !== 'fine') || run.status === 'running') return;
+  const state = useLens.getState();
+  const { run } = state;
+  if (!run || !refineState(state)?.ok) return;
   const ergoRequestId = run.ergoRequestId ?? run.requestId;
-  const requestId = client().request({ type: 'run-fine', ergoRequestId, box });
+  // Always offered: the worker uses its kept coarse turn when it has this run's, else computes it again.
+  const recompute = { image: { blob: run.image.blob, name: run.image.name }, question: run.question, settings: run.settings };
+  const requestId = client().request({ type: 'run-fine', ergoRequestId, box, recompute });
   const next = startRun({ ...run, requestId, kind: 'fine', ergoRequestId, status: 'running' });
   useLens.setState({ run: { ...next, texts: { coarse: run.texts.coarse ?? '' }, coarse: run.coarse, stages: [], notices: [], answer: null, box: null }, editedBox: box });
 }
@@ -186,17 +196,17 @@ export async function importTrace(file: Blob, fileName = 'trace'): Promise<void>
   try {
     json = JSON.parse(await file.text());
   } catch {
-    return fail('trace-not-json', 'That file is not JSON: export a trace from ERGO Lens or a runtime that writes the same fields.');
+    return fail('trace', 'trace-not-json', 'That file is not JSON: export a trace from ERGO Lens or a runtime that writes the same fields.');
   }
   const parsed = parseTrace(json);
-  if (!parsed.ok) return fail(parsed.code, parsed.message);
+  if (!parsed.ok) return fail('trace', parsed.code, parsed.message);
   const { image } = useLens.getState();
-  if (!image) return fail('trace-needs-image', `Load the trace's image first (${parsed.trace.image.width}x${parsed.trace.image.height}, "${parsed.trace.image.name}").`);
+  if (!image) return fail('trace', 'trace-needs-image', `Load the trace's image first (${parsed.trace.image.width}x${parsed.trace.image.height}, "${parsed.trace.image.name}").`);
   if (image.width !== parsed.trace.image.width || image.height !== parsed.trace.image.height) {
-    return fail('trace-image-mismatch', `The trace is for a ${parsed.trace.image.width}x${parsed.trace.image.height} image; the loaded one is ${image.width}x${image.height}.`);
+    return fail('trace', 'trace-image-mismatch', `The trace is for a ${parsed.trace.image.width}x${parsed.trace.image.height} image; the loaded one is ${image.width}x${image.height}.`);
   }
   if (parsed.trace.image.sha256 && image.sha256 && parsed.trace.image.sha256 !== image.sha256) {
-    return fail('trace-image-mismatch', `The trace is for another image of the same size ("${parsed.trace.image.name}", SHA-256 ${parsed.trace.image.sha256.slice(0, 12)}…); the loaded one is "${image.name}" (${image.sha256.slice(0, 12)}…).`);
+    return fail('trace', 'trace-image-mismatch', `The trace is for another image of the same size ("${parsed.trace.image.name}", SHA-256 ${parsed.trace.image.sha256.slice(0, 12)}…); the loaded one is "${image.name}" (${image.sha256.slice(0, 12)}…).`);
   }
   const run = traceRun(parsed.trace, image);
   useLens.setState((s) => ({
@@ -252,7 +262,7 @@ export async function openShareLink(search: string): Promise<void> {
     },
     shared: state.localImage || state.box ? { localImage: state.localImage ?? null, box: state.box ?? null, imageKey: linkImageKey({ sample: state.sample ?? null, sourceUrl: state.imageUrl ?? null, localImage: state.localImage ?? null }) } : null,
   });
-  if (problems.length) fail('bad-link', `Parts of this link were ignored: ${problems.map((p) => p.message).join('; ')}.`);
+  if (problems.length) fail('link', 'bad-link', `Parts of this link were ignored: ${problems.map((p) => p.message).join('; ')}.`);
   if (state.imageUrl) await pickImageUrl(state.imageUrl);
   if (state.sample) await openSample(state.sample);
 }

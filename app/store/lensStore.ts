@@ -12,7 +12,11 @@ import { applyRunEvent, type BaselineKind, type RunState } from './runState';
 
 export type { LensImage } from './imageFile';
 
+/** The control an error belongs to: it is shown there, not in a page-wide banner. */
+export type ErrorPlace = 'image' | 'run' | 'model' | 'trace' | 'link';
+
 export interface UiError {
+  readonly where: ErrorPlace;
   readonly code: string;
   readonly message: string;
 }
@@ -38,6 +42,11 @@ export interface RunSlice {
   /** The baselines run beside the ERGO run (same image and question), each kept until the next ERGO run. */
   readonly baselines: Readonly<Partial<Record<BaselineKind, RunState>>>;
   readonly history: readonly RunState[];
+  /**
+   * The ERGO run whose coarse turn the worker holds (it keeps one: the latest ERGO run's), or null
+   * when it holds none (after a restart, a model change, or an ERGO run that did not finish).
+   */
+  readonly keptCoarse: string | null;
 }
 
 export interface ViewSlice {
@@ -84,6 +93,7 @@ export const useLens = create<LensState>()(() => ({
   run: null,
   baselines: {},
   history: [],
+  keptCoarse: null,
   showOriginal: false,
   theme: initialTheme(),
   showRaw: false,
@@ -106,5 +116,14 @@ export function reduceEvent(state: LensState, event: WorkerEvent): Partial<LensS
     baselines[kind] = after;
     if (justEnded(before, after)) ended.push(after);
   }
-  return { load: applyLoadEvent(state.load, event), run, baselines, history: ended.length ? [...ended, ...state.history] : state.history };
+  return { load: applyLoadEvent(state.load, event), run, baselines, history: ended.length ? [...ended, ...state.history] : state.history, keptCoarse: keptAfter(state, event) };
+}
+
+/** What the worker keeps after `event`: an ERGO or fine run that finished holds its coarse turn; a restart or model change drops it. */
+function keptAfter(state: LensState, event: WorkerEvent): string | null {
+  if (event.type === 'reloading' || event.type === 'loaded' || event.type === 'unloaded') return null;
+  if (event.type === 'error' && event.error.code === 'worker-crashed') return null;
+  const run = state.run?.requestId === event.requestId ? state.run : null;
+  if (run && event.type === 'result' && (run.kind === 'ergo' || run.kind === 'fine')) return run.ergoRequestId ?? run.requestId;
+  return state.keptCoarse;
 }

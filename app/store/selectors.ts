@@ -113,3 +113,16 @@ export function boxView(s: Pick<LensState, 'run' | 'editedBox' | 'load' | 'share
   const box = s.editedBox ?? (s.shared?.box && s.shared.imageKey === imageLinkKey(s.image) ? s.shared.box : null);
   return { image: s.image, coarse, box, crop: box && cropRect(box, s.image, coarse) };
 }
+
+/** Whether "Ask about this region" can run for the shown run, and how; or why not, in words beside the button. */
+export type Refine = { readonly ok: true; readonly recompute: boolean } | { readonly ok: false; readonly reason: string };
+
+/** The one "can refine" rule: the shown run's coarse turn finished (the run keeps its own image). */
+export function refineState(s: Pick<LensState, 'run' | 'keptCoarse'>): Refine | null {
+  const { run } = s;
+  if (!run || (run.kind !== 'ergo' && run.kind !== 'fine') || run.status === 'running') return null;
+  if (run.kind === 'ergo' && run.status !== 'done') {
+    return { ok: false, reason: run.status === 'cancelled' ? 'This run was stopped before it finished: run ERGO again to ask about a region.' : 'This run failed: run ERGO again to ask about a region.' };
+  }
+  return { ok: true, recompute: s.keptCoarse !== (run.ergoRequestId ?? run.requestId) };
+}

@@ -4,6 +4,7 @@ import { importTrace, showRun } from '../store/actions';
 import { useLens } from '../store/lensStore';
 import type { RunState } from '../store/runState';
 import { FileButton } from './FileButton';
+import { PlacedError } from './PlacedError';
 
 /** Writes the run's trace, with the run's own image (name, size, SHA-256). */
 function download(run: RunState) {
@@ -32,6 +33,7 @@ export function HistoryPanel() {
       <p className="meta" role="status" data-testid="history-note">
         {note}
       </p>
+      <PlacedError where="trace" />
       <ol className="runs" data-testid="history">
         {history.map((r) => {
           const label = `${KIND_WORDS[r.kind]} · ${r.image.name} · ${r.question} · ${r.status === 'done' ? (r.answer ?? '') : r.status}`;

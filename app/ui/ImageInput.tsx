@@ -2,6 +2,7 @@ import { useEffect, useState, type DragEvent } from 'react';
 import { pickImage, pickImageUrl } from '../store/actions';
 import { useLens } from '../store/lensStore';
 import { FileButton } from './FileButton';
+import { PlacedError } from './PlacedError';
 
 /** Drop-target handlers for an element that takes a dropped image file, and whether a drag is over it. */
 export function useImageDrop() {
@@ -64,6 +65,7 @@ export function ImageInput() {
           <button type="submit">Open</button>
         </div>
       </form>
+      <PlacedError where="image" />
       <p className="meta" data-testid="image-meta">
         {image ? `${image.name}: ${image.width} × ${image.height}` : 'No image yet.'}
       </p>

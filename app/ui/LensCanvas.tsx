@@ -3,12 +3,13 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { Image as KonvaImage, Layer, Rect, Stage, Transformer } from 'react-konva';
 import { useShallow } from 'zustand/react/shallow';
 import { boxIn, type CoarseBox, type OriginalBox } from '../core/geometry';
-import { askAboutRegion } from '../store/actions';
+import { askAboutRegion, dismissRunError } from '../store/actions';
 import { boxAfterKey, BOX_KEYS_HELP } from '../store/boxKeys';
 import { useLens } from '../store/lensStore';
-import { boxView } from '../store/selectors';
+import { boxView, refineState } from '../store/selectors';
 import { displayLongSide, useDisplayBitmap, useRgbaCanvas } from './bitmaps';
 import { BoxFields } from './BoxFields';
+import { ErrorNote } from './ErrorNote';
 import { useImageDrop } from './ImageInput';
 import { SampleButtons } from './SampleGallery';
 
@@ -20,7 +21,7 @@ const MAX_ZOOM = 32;
  */
 export function LensCanvas() {
   const picked = useLens(
-    useShallow((s) => ({ run: s.run, image: s.image, showOriginal: s.showOriginal, editedBox: s.editedBox, load: s.load, shared: s.shared, settings: s.settings })),
+    useShallow((s) => ({ run: s.run, image: s.image, showOriginal: s.showOriginal, editedBox: s.editedBox, load: s.load, shared: s.shared, settings: s.settings, keptCoarse: s.keptCoarse })),
   );
   const { run, showOriginal } = picked;
   const seen = boxView(picked);
@@ -50,7 +51,8 @@ export function LensCanvas() {
 
   // The box in the frame on screen: coarse pixels, or its crop in the original's.
   const shown: CoarseBox | OriginalBox | null = showOriginal ? (crop ? boxIn('original', [crop.x1, crop.y1, crop.x2, crop.y2]) : null) : box;
-  const canAsk = !showOriginal && !!run && (run.kind === 'ergo' || run.kind === 'fine') && run.status === 'done';
+  const refine = showOriginal ? null : refineState(picked);
+  const canAsk = refine?.ok === true;
   const editable = canAsk && !!box;
 
   const rect = useRef<Konva.Rect>(null);
@@ -196,6 +198,22 @@ export function LensCanvas() {
           </span>
         </div>
       )}
+      {refine?.ok && refine.recompute && (
+        <p className="meta" data-testid="ask-region-note">
+          This run's first look is no longer in memory: asking about a region computes it again first.
+        </p>
+      )}
+      {refine && !refine.ok && (
+        <div className="row">
+          <button type="button" className="primary" data-testid="ask-region" disabled aria-describedby="ask-region-reason">
+            Ask about this region
+          </button>
+          <span className="meta" id="ask-region-reason" data-testid="ask-region-reason">
+            {refine.reason}
+          </span>
+        </div>
+      )}
+      {run?.kind === 'fine' && run.error && <ErrorNote testId="run-error" error={run.error} onDismiss={dismissRunError} />}
     </section>
   );
 }

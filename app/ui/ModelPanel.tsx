@@ -7,6 +7,7 @@ import { dismissLoadError, loadModel, pickModelFolder, selectModel } from '../st
 import { probeGpu } from '../../pipeline/gpuProbe';
 import type { PendingLoad } from '../store/loadState';
 import { ErrorNote } from './ErrorNote';
+import { PlacedError } from './PlacedError';
 import { useLens } from '../store/lensStore';
 import type { BackendPreference } from '../../pipeline/protocol';
 
@@ -87,6 +88,7 @@ export function ModelPanel() {
             or pick a model folder
             <input type="file" data-testid="model-folder" {...{ webkitdirectory: '' }} multiple onChange={(e) => pickModelFolder([...(e.target.files ?? [])])} />
           </label>
+          <PlacedError where="model" />
           {folder && <p className="meta">Folder "{folder.name}": {folder.files.length} files.</p>}
         </>
       )}

@@ -3,6 +3,7 @@ import { findModel } from '../../pipeline/registry';
 import { runErgo, stop } from '../store/actions';
 import { useLens } from '../store/lensStore';
 import { readyModelId } from '../store/loadState';
+import { PlacedError } from './PlacedError';
 import type { Decoding } from '../../pipeline/protocol';
 
 const PHASE_WORDS: Record<string, string> = { load: 'loading the model', decode: 'decoding the image', resize: 'resizing', encode: 'encoding the image', prefill: 'reading the prompt', generate: 'writing' };
@@ -68,6 +69,7 @@ export function QuestionBar() {
           {status}
         </span>
       </div>
+      <PlacedError where="run" />
       <div className="row settings" aria-label="Run settings">
         <label>
           Budget
