@@ -81,12 +81,12 @@ test('an older run from the history can be asked about, on its own image; a stop
 
 test('errors sit beside their control, carry their code, and close', async ({ page }) => {
   const lens = await ready(page);
-  // The question's panel: running with no question.
-  await lens.run.click();
-  const question = page.locator('form.question');
-  await expect(question.getByTestId('error')).toHaveAttribute('data-code', 'no-question');
-  await expect(question.getByTestId('error')).toContainText('code: no-question');
-  await question.getByTestId('error-dismiss').click();
+  // The history's panel: a trace file that is not JSON.
+  await page.getByTestId('trace-input').setInputFiles({ name: 'trace.json', mimeType: 'application/json', buffer: Buffer.from('not json') });
+  const history = page.locator('section[aria-labelledby="history-heading"]');
+  await expect(history.getByTestId('error')).toHaveAttribute('data-code', 'trace-not-json');
+  await expect(history.getByTestId('error')).toContainText('code: trace-not-json');
+  await history.getByTestId('error-dismiss').click();
   await expect(page.getByTestId('error')).toHaveCount(0);
   // The image's panel: a corrupt file.
   await lens.upload('broken.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4]));

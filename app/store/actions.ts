@@ -29,12 +29,8 @@ function client(): EngineClient {
 
 const fail = (where: ErrorPlace, code: string, message: string) => useLens.setState({ error: { where, code, message } });
 export const dismissError = () => useLens.setState({ error: null });
-/** Closes the error of the shown run and of its comparison (their history entries keep it). */
-export const dismissRunError = () =>
-  useLens.setState((s) => ({
-    run: s.run && { ...s.run, error: null },
-    baselines: Object.fromEntries(Object.entries(s.baselines).map(([kind, r]) => [kind, { ...r, error: null }])),
-  }));
+/** Closes the error of the shown run (its history entry keeps it). */
+export const dismissRunError = () => useLens.setState((s) => ({ run: s.run && { ...s.run, error: null } }));
 export const dismissLoadError = () => useLens.setState((s) => ({ load: { ...s.load, error: null } }));
 
 /** Takes a file the user gave (picker, drop, paste, URL, sample); a bad file leaves the current image in place. */
