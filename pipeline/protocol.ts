@@ -68,10 +68,23 @@ export interface RgbaImage extends Size {
  * or `hub`; a user may also name any Hub repo or pick a local folder (`files`, paths relative to the
  * folder, e.g. `onnx/decoder_model_merged_q4.onnx`).
  */
-export type ModelSource =
+export type LocalModelSource =
   | { readonly kind: 'site'; readonly path: string }
   | { readonly kind: 'hub'; readonly repo: string }
   | { readonly kind: 'files'; readonly files: readonly { readonly path: string; readonly blob: Blob }[] };
+
+/**
+ * An OpenAI-compatible server (`engines/openai/`): its API base URL, the served model name and an
+ * optional key. The key lives only in the page's memory and the worker's; it is never logged.
+ */
+export interface ServerSource {
+  readonly kind: 'server';
+  readonly endpoint: string;
+  readonly model: string;
+  readonly apiKey?: string;
+}
+
+export type ModelSource = LocalModelSource | ServerSource;
 
 export interface LoadRequest {
   readonly type: 'load';

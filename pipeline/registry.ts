@@ -5,7 +5,7 @@
  * All entries use the ONNX layout transformers.js v4 expects for Qwen VL models:
  * `onnx/{embed_tokens,vision_encoder,decoder_model_merged}{suffix}.onnx`.
  */
-import type { ModelSource } from './protocol';
+import type { LocalModelSource } from './protocol';
 
 /** The ONNX files of a Qwen-VL export, keyed the way transformers.js names its sessions. */
 export type OnnxFile = 'embed_tokens' | 'vision_encoder' | 'decoder_model_merged';
@@ -44,7 +44,7 @@ export type Architecture = 'qwen2_vl' | 'qwen2_5_vl';
  * Where files come from. `user` entries take the repo id or folder from the load request
  * (`LoadRequest.source`); the others carry their own.
  */
-export type EntrySource = Exclude<ModelSource, { kind: 'files' }> | { readonly kind: 'user' };
+export type EntrySource = Exclude<LocalModelSource, { kind: 'files' }> | { readonly kind: 'user' } | { readonly kind: 'server' };
 
 export interface ModelEntry {
   readonly id: string;
@@ -149,6 +149,23 @@ const ERGO_TINY: ModelEntry = {
 };
 
 export const MODEL_REGISTRY: readonly ModelEntry[] = [
+  {
+    // Any OpenAI-compatible server (vLLM serving nota-ai/ERGO-7B, or npm run serve): the load
+    // request carries its endpoint, model name and key (ServerSource); engines/openai runs it.
+    id: 'server',
+    label: 'Server (OpenAI-compatible)',
+    architecture: null,
+    source: { kind: 'server' },
+    dtypes: { webgpuF16: null, webgpu: null, wasm: null },
+    unsupported: 'a server model runs on the server',
+    approxBytes: null,
+    // Read from the served model's name at load (see boxConventionForServedModel).
+    boxConvention: 'pixels-coarse',
+    promptProfile: 'ergo-eval',
+    licenseUrl: 'https://github.com/nota-github/ERGO',
+    builtIn: false,
+    randomWeights: false,
+  },
   tinyEntry('tiny-random-qwen2_5_vl', 'Tiny Qwen2.5-VL (random weights, built in)', 'qwen2_5_vl', 'pixels-coarse'),
   tinyEntry('tiny-random-qwen2_vl', 'Tiny Qwen2-VL (random weights, built in)', 'qwen2_vl', 'norm1000'),
   ERGO_TINY,

@@ -10,7 +10,8 @@
  * ERGO run) live here; both are released on `unload` and when a new model has loaded (not before:
  * a failed load leaves the working model in place).
  */
-import { eventTransferables, type ImageFile, type WorkerEvent, type WorkerRequest } from '../pipeline/protocol';
+import { eventTransferables, type ImageFile, type LoadedModel, type ServerSource, type WorkerEvent, type WorkerRequest } from '../pipeline/protocol';
+import { apiBase, checkConnection, OpenAIEngine } from '../engines/openai/engine';
 import type { Engine } from '../pipeline/engine';
 import { CancelFlag } from '../pipeline/cancelFlag';
 import { CancelledError, EngineError } from '../pipeline/errors';
@@ -49,9 +50,44 @@ function requireEngine(): Engine {
 
 const decode = (image: ImageFile) => decodeImage(image.blob, image.name);
 
+/** Checks the server lists the model, then talks to it (the key stays in this worker's memory). */
+async function connectServer(source: ServerSource): Promise<{ engine: OpenAIEngine; info: LoadedModel }> {
+  const started = performance.now();
+  const check = await checkConnection(source);
+  if (!check.ok) throw new EngineError(check.code, check.message);
+  if (!check.models.includes(source.model)) {
+    throw new EngineError('server-no-model', `${apiBase(source.endpoint)} serves ${check.models.map((m) => `"${m}"`).join(', ') || 'no models'}, not "${source.model}"`);
+  }
+  const server = new OpenAIEngine({ endpoint: source.endpoint, model: source.model, apiKey: source.apiKey });
+  const info: LoadedModel = {
+    modelId: 'server',
+    architecture: source.model,
+    backend: 'server',
+    backendReason: `OpenAI-compatible server at ${apiBase(source.endpoint)}`,
+    adapter: null,
+    shaderF16: false,
+    dtypes: {},
+    threads: 0,
+    loadMs: performance.now() - started,
+    fileBytes: 0,
+    externalDataFiles: 0,
+    configShape: 'nested',
+    derived: [],
+    generation: { eosIds: [], repetitionPenalty: 1, source: 'defaults' },
+  };
+  return { engine: server, info };
+}
+
 async function handle(req: QueuedRequest, io: Omit<RunContext, 'engine'>): Promise<void> {
   switch (req.type) {
     case 'load': {
+      if (req.source?.kind === 'server') {
+        const server = await connectServer(req.source);
+        await unload();
+        engine = server.engine;
+        post({ type: 'loaded', requestId: req.requestId, model: server.info });
+        return;
+      }
       // The working model stays until the new one has loaded: a failed load must not cost it.
       const loaded = await loadEngine(req, (p) => {
         if (p.status === 'total') post({ type: 'progress-total', requestId: req.requestId, loaded: p.loaded, total: p.total });

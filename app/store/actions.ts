@@ -5,6 +5,7 @@
 import { EngineClient } from '../engine/client';
 import { totalOf } from '../../pipeline/stats';
 import { findModel } from '../../pipeline/registry';
+import { checkConnection, type ConnectionCheck } from '../../engines/openai/engine';
 import { parseTrace, type Trace } from '../trace/trace';
 import { decodeShareState, encodeShareState } from '../share/shareState';
 import { findScene, renderScene } from '../samples/scenes';
@@ -84,9 +85,31 @@ export async function pickImageUrl(url: string): Promise<void> {
 
 /** For entries that take the user's own model: the picked folder, else the typed repo id. */
 function modelSource(modelId: string, hubRepo: string, folder: LensState['folder']): ModelSource | undefined {
+  if (findModel(modelId)?.source.kind === 'server') {
+    const { endpoint, model } = useLens.getState().server;
+    const apiKey = serverApiKey();
+    return { kind: 'server', endpoint: endpoint.trim(), model: model.trim(), ...(apiKey ? { apiKey } : {}) };
+  }
   if (findModel(modelId)?.source.kind !== 'user') return undefined;
   if (folder) return { kind: 'files', files: folder.files };
   return hubRepo.trim() ? { kind: 'hub', repo: hubRepo.trim() } : undefined;
+}
+
+const KEY_STORAGE = 'ergo-lens-server-api-key';
+
+/** The server's API key: kept in this tab's sessionStorage only, never in the store, links, traces or logs. */
+export function serverApiKey(): string {
+  return sessionStorage.getItem(KEY_STORAGE) ?? '';
+}
+
+export function setServerApiKey(key: string): void {
+  if (key) sessionStorage.setItem(KEY_STORAGE, key);
+  else sessionStorage.removeItem(KEY_STORAGE);
+}
+
+/** Lists the server's models, or says what is wrong (a CORS refusal named as one). */
+export function testServer(): Promise<ConnectionCheck> {
+  return checkConnection({ endpoint: useLens.getState().server.endpoint.trim(), apiKey: serverApiKey() });
 }
 
 /** Takes a picked folder (`webkitdirectory` input): paths become relative to the folder itself. */

@@ -26,6 +26,8 @@ export interface ModelSlice {
   readonly backend: BackendPreference;
   /** Repo id for registry entries that take the user's own (custom, ERGO-7B). */
   readonly hubRepo: string;
+  /** The OpenAI-compatible server of the `server` model: API base URL and served model name. */
+  readonly server: { readonly endpoint: string; readonly model: string };
   /** A model folder the user picked instead of a repo id (files with paths relative to it). */
   readonly folder: { readonly name: string; readonly files: readonly { readonly path: string; readonly blob: Blob }[] } | null;
   readonly load: LoadState;
@@ -85,6 +87,7 @@ export const useLens = create<LensState>()(() => ({
   modelId: 'tiny-random-qwen2_5_vl',
   backend: 'auto',
   hubRepo: '',
+  server: { endpoint: '', model: '' },
   folder: null,
   load: IDLE_LOAD,
   image: null,

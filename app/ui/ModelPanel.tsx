@@ -8,6 +8,7 @@ import { probeGpu } from '../../pipeline/gpuProbe';
 import type { PendingLoad } from '../store/loadState';
 import { ErrorNote } from './ErrorNote';
 import { PlacedError } from './PlacedError';
+import { ServerFields } from './ServerFields';
 import { useLens } from '../store/lensStore';
 import type { BackendPreference } from '../../pipeline/protocol';
 
@@ -80,6 +81,7 @@ export function ModelPanel() {
           Test model with random weights: it exercises the real pipeline, but its answers are noise.
         </p>
       )}
+      {entry?.source.kind === 'server' && <ServerFields />}
       {entry?.source.kind === 'user' && (
         <>
           <label htmlFor="hub-repo">Hub repo id (owner/name)</label>

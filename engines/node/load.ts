@@ -95,6 +95,8 @@ export async function loadNodeEngine(options: NodeLoadOptions): Promise<Transfor
         where = `Hub repo "${id}"`;
         reader = fileReader(entry.source, '', env.remoteHost);
         break;
+      case 'server':
+        throw new EngineError('server-source', `"${entry.id}" is a server: use engines/openai to talk to one`);
       case 'user':
         throw new EngineError('missing-source', `model "${entry.id}" needs a folder: pass its path instead of the id`);
     }

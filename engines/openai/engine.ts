@@ -116,7 +116,8 @@ export class OpenAIEngine implements Engine {
 
   constructor(options: OpenAIEngineOptions, fetcher: typeof fetch = fetch) {
     this.#conn = options;
-    this.#fetch = fetcher;
+    // Called as a plain function: a browser fetch called as a method of another object throws.
+    this.#fetch = (input, init) => fetcher(input, init);
     this.model = {
       modelId: options.model,
       boxConvention: boxConventionForServedModel(options.model),

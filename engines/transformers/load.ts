@@ -21,7 +21,7 @@ import { chooseBackend, wasmThreads, type BackendChoice } from './backendChoice'
 import { probeGpu } from '../../pipeline/gpuProbe';
 import { DTYPE_SUFFIX, dtypesForFolder } from './folderDtypes';
 import { boxConventionFor, findModel, type Architecture, type BoxConvention, type DtypeMap, type ModelEntry } from '../../pipeline/registry';
-import type { LoadRequest, LoadedModel, ModelSource, ProgressStatus } from '../../pipeline/protocol';
+import type { LoadRequest, LoadedModel, LocalModelSource, ProgressStatus } from '../../pipeline/protocol';
 import { fileReader, HttpError, onnxFileSizes, type ModelFileReader } from './modelFiles';
 import { checkTokenizer, normalizeConfig, readGeneration, type Generation, type ModelDims } from './modelConfig';
 import { visionPreprocessFromConfig, type VisionPreprocess } from './pixels';
@@ -64,7 +64,7 @@ export type ProgressSink = (e: { file: string; loaded: number; total: number; st
 const PICKED_FOLDER_ROOT = 'picked-folder/';
 
 /** Resolves the model id string transformers.js loads and configures `env` for its source. */
-function configureSource(source: ModelSource, siteUrl: string): string {
+function configureSource(source: LocalModelSource, siteUrl: string): string {
   env.backends.onnx.wasm!.proxy = false;
   env.useCustomCache = false;
   switch (source.kind) {
@@ -103,9 +103,11 @@ function configureSource(source: ModelSource, siteUrl: string): string {
   }
 }
 
-function resolveSource(req: LoadRequest, entry: ModelEntry): ModelSource {
+function resolveSource(req: LoadRequest, entry: ModelEntry): LocalModelSource {
+  if (entry.source.kind === 'server') throw new EngineError('server-source', `"${entry.id}" is a server: it is loaded through the server engine`);
   if (entry.source.kind !== 'user') return entry.source;
   if (!req.source) throw new EngineError('missing-source', `model "${entry.id}" needs a Hub repo id or a local folder`);
+  if (req.source.kind === 'server') throw new EngineError('server-source', `"${entry.id}" is a local model: a server is loaded through the server engine`);
   if (req.source.kind === 'hub' && !/^[\w.-]+\/[\w.-]+$/.test(req.source.repo)) {
     throw new EngineError('bad-repo-id', `"${req.source.repo}" is not a Hub repo id (expected owner/name)`);
   }
@@ -113,7 +115,7 @@ function resolveSource(req: LoadRequest, entry: ModelEntry): ModelSource {
 }
 
 /** A picked folder holds whatever precisions its export has: use the closest to the registry's. */
-function withFolderDtypes(choice: Extract<BackendChoice, { ok: true }>, source: Extract<ModelSource, { kind: 'files' }>): Extract<BackendChoice, { ok: true }> {
+function withFolderDtypes(choice: Extract<BackendChoice, { ok: true }>, source: Extract<LocalModelSource, { kind: 'files' }>): Extract<BackendChoice, { ok: true }> {
   const folder = dtypesForFolder(choice.dtypes, new Set(source.files.map((f) => f.path.replace(/^\/+/, ''))), choice.deviceClass !== 'webgpu');
   if (!folder.ok) {
     const onnx = source.files.filter((f) => f.path.endsWith('.onnx'));

@@ -4,7 +4,7 @@
  * (`<host><repo>/resolve/main/`, the URLs transformers.js itself fetches and caches), or a picked
  * folder (its Blobs).
  */
-import type { ModelSource } from '../../pipeline/protocol';
+import type { LocalModelSource } from '../../pipeline/protocol';
 
 /** Most chunks transformers.js 4.3.1 accepts for one file's external data. */
 export const MAX_EXTERNAL_CHUNKS = 100;
@@ -16,7 +16,7 @@ export interface ModelFileReader {
   size(path: string): Promise<number | null>;
 }
 
-export function fileReader(source: ModelSource, siteUrl: string, hubHost: string): ModelFileReader {
+export function fileReader(source: LocalModelSource, siteUrl: string, hubHost: string): ModelFileReader {
   switch (source.kind) {
     case 'files': {
       const byPath = new Map(source.files.map((f) => [f.path.replace(/^\/+/, ''), f.blob]));
