@@ -574,7 +574,7 @@ def main():
     ap.add_argument('--steps', type=int, default=30000, help='stop after this step')
     ap.add_argument('--total-steps', type=int, default=30000, help='length of the cosine schedule')
     ap.add_argument('--vision-steps', type=int, default=800)
-    ap.add_argument('--coarse-steps', type=int, default=500)
+    ap.add_argument('--coarse-steps', type=int, default=370)
     ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--warmup', type=int, default=100)
