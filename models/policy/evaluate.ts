@@ -1,5 +1,6 @@
 /**
  * `npm run models:eval -- --data <scenes.jsonl> --out <results.jsonl> [--limit N] [--models DIR] [--model ID]`
+ * `npm run models:eval -- --summarize <results.jsonl>` (the summary of the lines written so far)
  *
  * ERGO with the built-in policy on a scene set from `npm run scenes`, in Node (onnxruntime-node,
  * fp32), through the engine's own parts: ERGO's resize at the model's budget with the core's
@@ -176,7 +177,13 @@ function pctOf(rs: readonly Result[], f: (r: Result) => boolean): number {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { data: { type: 'string' }, out: { type: 'string' }, limit: { type: 'string' }, models: { type: 'string' }, model: { type: 'string' } } });
+  const { values } = parseArgs({ options: { data: { type: 'string' }, out: { type: 'string' }, limit: { type: 'string' }, models: { type: 'string' }, model: { type: 'string' }, summarize: { type: 'string' } } });
+  if (values.summarize) {
+    // The summary of a results file so far (for example of a run still going, or stopped early).
+    const done = readFileSync(values.summarize, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Result);
+    console.log(JSON.stringify(summarize(done), null, 2));
+    process.exit(0);
+  }
   if (!values.data || !values.out) {
     console.error('usage: npm run models:eval -- --data <scenes.jsonl> --out <results.jsonl> [--limit N] [--models DIR] [--model ID]');
     process.exit(2);
