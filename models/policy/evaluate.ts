@@ -206,4 +206,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   process.stderr.write('\n');
   console.log(JSON.stringify(summary, null, 2));
   await engine.model.dispose();
+  // onnxruntime-node keeps worker threads alive after the sessions are released.
+  process.exit(0);
 }
