@@ -1,31 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { LensPage } from './pages/LensPage';
+import { serveSite } from './support';
 
 // The built site from a plain static server, with and without isolation headers: the tiny model
 // runs in both; without headers the service worker isolates the page after one reload, and with
 // service workers blocked the app says wasm runs single-threaded. Then offline after first use.
 
-const DIST = process.env.DIST_DIR ?? 'dist';
 
-function serve(args: string[]): Promise<{ url: string; server: ChildProcess }> {
-  return new Promise((resolve, reject) => {
-    const server = spawn(process.execPath, ['scripts/serve.mjs', DIST, ...args], { env: { ...process.env, PORT: '0' } });
-    server.stdout!.setEncoding('utf8');
-    server.stdout!.on('data', (text: string) => {
-      const port = /localhost:(\d+)/.exec(text)?.[1];
-      if (port) resolve({ url: `http://localhost:${port}/`, server });
-    });
-    server.on('error', reject);
-    server.on('exit', (code) => reject(new Error(`static server exited with ${code}`)));
-  });
-}
 
 let isolatedSite: { url: string; server: ChildProcess };
 let plainSite: { url: string; server: ChildProcess };
 
 test.beforeAll(async () => {
-  [isolatedSite, plainSite] = await Promise.all([serve([]), serve(['--no-isolation'])]);
+  [isolatedSite, plainSite] = await Promise.all([serveSite([]), serveSite(['--no-isolation'])]);
 });
 test.afterAll(() => {
   isolatedSite?.server.kill();

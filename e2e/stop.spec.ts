@@ -1,28 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
 import { LensPage } from './pages/LensPage';
+import { serveSite } from './support';
 
 // Stop in the app, on the real worker and the tiny model on wasm. While generating, Stop lands in
 // place (the shared cancel flag on an isolated page; a yielded task per token without isolation):
 // the text stops where it was, the run says it was stopped, and no model file is fetched again.
 // During encoding the engine restarts, and the model panel says it is reloading until it is back.
 
-const DIST = process.env.DIST_DIR ?? 'dist';
 const TOKENS_BEFORE_STOP = 5;
 
-/** The site without isolation headers (service workers blocked below, so it stays unisolated). */
-function servePlain(): Promise<{ url: string; server: ChildProcess }> {
-  return new Promise((resolve, reject) => {
-    const server = spawn(process.execPath, ['scripts/serve.mjs', DIST, '--no-isolation'], { env: { ...process.env, PORT: '0' } });
-    server.stdout!.setEncoding('utf8');
-    server.stdout!.on('data', (text: string) => {
-      const port = /localhost:(\d+)/.exec(text)?.[1];
-      if (port) resolve({ url: `http://localhost:${port}/`, server });
-    });
-    server.on('error', reject);
-    server.on('exit', (code) => reject(new Error(`static server exited with ${code}`)));
-  });
-}
 
 /** Model files the page requested so far. */
 function modelRequests(page: Page): string[] {
@@ -85,7 +71,7 @@ test('Stop while writing (cross-origin isolated: shared cancel flag) keeps the t
 });
 
 test('Stop while writing without isolation (a task yielded per token) does the same', async ({ browser }) => {
-  const site = await servePlain();
+  const site = await serveSite(['--no-isolation']);
   const context = await browser.newContext({ serviceWorkers: 'block' });
   try {
     await stopWhileWriting(await context.newPage(), site.url, false);
