@@ -1,19 +1,21 @@
 /**
  * Decodes an image file to RGBA inside the worker (createImageBitmap + OffscreenCanvas).
  *
- * EXIF orientation is NOT applied (`imageOrientation: 'none'`): the reference pipeline (PIL) does
- * not apply it either, and the model's box coordinates refer to the stored pixel grid.
- * Colour-space conversion is off so the bytes match what PIL reads.
+ * The model sees the stored pixel grid, as ERGO's official code (PIL's `Image.open`, no
+ * `exif_transpose`) does, and its boxes refer to that grid. Chromium rotates a JPEG by its EXIF
+ * Orientation even with `imageOrientation: 'none'`, so the tag is set to 1 in the bytes first
+ * (`blobWithStoredOrientation`). Colour-space conversion is off so the bytes match what PIL reads.
  */
 import { MAX_IMAGE_PIXELS, type RgbaImage } from '../pipeline/protocol';
 import { EngineError } from '../pipeline/errors';
+import { blobWithStoredOrientation } from '../app/core/jpegOrientation';
 
 
 /** Decodes `blob`; errors: `not-an-image` (undecodable), `image-too-large` (over MAX_IMAGE_PIXELS), `image-empty`. */
 export async function decodeImage(blob: Blob, name: string): Promise<RgbaImage> {
   let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(blob, { imageOrientation: 'none', colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+    bitmap = await createImageBitmap(await blobWithStoredOrientation(blob), { imageOrientation: 'none', colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   } catch (e) {
     throw new EngineError('not-an-image', `"${name}" (${blob.type || 'unknown type'}, ${blob.size} bytes) could not be decoded as an image: ${(e as Error).message}`);
   }

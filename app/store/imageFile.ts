@@ -3,16 +3,19 @@
  * and is within the pixel limit; and hashes it for traces. Errors say what to do.
  */
 import { MAX_IMAGE_PIXELS } from '../../pipeline/protocol';
+import { blobWithStoredOrientation } from '../core/jpegOrientation';
 
 /**
  * An image the user gave, as every run on it keeps it: the session holds each run's own image, so
  * an older run is shown, cropped, exported and re-asked on the pixels it ran on.
  */
 export interface LensImage {
+  /** The file's bytes with any EXIF Orientation set to 1: shown, cropped and run in the stored pixel grid, as ERGO's official code sees it. */
   readonly blob: Blob;
   readonly name: string;
   readonly width: number;
   readonly height: number;
+  /** Of the file as given (before its Orientation tag is neutralised), so it matches the file on disk. */
   readonly sha256: string | null;
   /** The https URL it was fetched from; null otherwise. */
   readonly sourceUrl: string | null;
@@ -46,10 +49,11 @@ async function sha256(blob: Blob): Promise<string | null> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export async function readImageFile(blob: Blob, name: string, origin: ImageOrigin = {}): Promise<ImageRead> {
-  if (blob.type && !blob.type.startsWith('image/')) {
-    return { ok: false, code: 'not-an-image', message: `"${name}" is ${blob.type}, not an image. Choose a ${SUPPORTED} file.` };
+export async function readImageFile(file: Blob, name: string, origin: ImageOrigin = {}): Promise<ImageRead> {
+  if (file.type && !file.type.startsWith('image/')) {
+    return { ok: false, code: 'not-an-image', message: `"${name}" is ${file.type}, not an image. Choose a ${SUPPORTED} file.` };
   }
+  const blob = await blobWithStoredOrientation(file);
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(blob);
@@ -62,5 +66,5 @@ export async function readImageFile(blob: Blob, name: string, origin: ImageOrigi
     const mp = ((width * height) / 1e6).toFixed(1);
     return { ok: false, code: 'image-too-large', message: `"${name}" is ${width}x${height} (${mp} MP), over the ${MAX_IMAGE_PIXELS / 1e6} MP limit. Downscale or crop it first.` };
   }
-  return { ok: true, image: { blob, name, width, height, sha256: await sha256(blob), sourceUrl: origin.sourceUrl ?? null, sample: origin.sample ?? null } };
+  return { ok: true, image: { blob, name, width, height, sha256: await sha256(file), sourceUrl: origin.sourceUrl ?? null, sample: origin.sample ?? null } };
 }

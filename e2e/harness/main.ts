@@ -1,6 +1,7 @@
 // Exposes the real runtime pieces on `window.harness` for Playwright's page.evaluate.
 import * as transformers from '@huggingface/transformers';
 import { boxIn } from '../../app/core/geometry';
+import { decodeImage } from '../../workers/decode';
 import { EngineDriver, patternImage } from './engineDriver';
 
 const ortBase = new URL('./ort/', location.href).href;
@@ -16,6 +17,8 @@ const harness = {
   /** The real inference worker behind the real EngineClient (Vite bundles the worker). */
   createEngine: () => new EngineDriver(),
   patternImage,
+  /** The worker's own decode, in the page: the pixel grid the model is given. */
+  decodeImage,
   /** Milliseconds per cancel checkpoint in a worker, with a shared flag and with a yielded task. */
   timeCancelCheckpoints: (checkpoints: number) =>
     new Promise<{ shared: number; message: number }>((resolve) => {
