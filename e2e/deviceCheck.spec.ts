@@ -21,3 +21,32 @@ test('the device check says, before any download, which real model fits and why'
   await expect(check).toHaveCount(0);
   expect(requests.filter((u) => u.includes('huggingface.co'))).toEqual([]);
 });
+
+test('ERGO-7B does not offer wasm, and says why; a model that fits there does', async ({ page }) => {
+  const lens = new LensPage(page);
+  await lens.open('model=tiny-random-qwen2_5_vl&backend=wasm');
+  const wasm = page.getByTestId('backend-wasm');
+  await expect(wasm).toBeEnabled();
+  await expect(wasm).toBeChecked();
+  await expect(page.getByTestId('backend-wasm-reason')).toHaveCount(0);
+
+  await page.getByTestId('model-select').selectOption('ergo-7b');
+  await expect(wasm).toBeDisabled();
+  await expect(wasm).not.toBeChecked();
+  await expect(page.getByTestId('backend-auto')).toBeChecked();
+  await expect(page.getByTestId('backend-wasm-reason')).toHaveText(/wasm is not offered for ERGO-7B .*: a 7B model does not fit the 4 GiB wasm heap; use WebGPU\./);
+  // The device check gives the same reason (one rule)
+  await expect(page.getByTestId('device-check')).toContainText('wasm: a 7B model does not fit the 4 GiB wasm heap; use WebGPU.');
+
+  await page.getByTestId('model-select').selectOption('qwen2-vl-2b-instruct');
+  await expect(wasm).toBeEnabled();
+  await expect(page.getByTestId('backend-wasm-reason')).toHaveCount(0);
+});
+
+test('a share link asking for wasm with ERGO-7B keeps Auto and says the backend was ignored', async ({ page }) => {
+  const lens = new LensPage(page);
+  await lens.open('model=ergo-7b&backend=wasm');
+  await expect(page.getByTestId('backend-auto')).toBeChecked();
+  await expect(page.getByTestId('backend-wasm')).toBeDisabled();
+  await expect(page.getByText(/Parts of this link were ignored: backend "wasm" \(ERGO-7B .*: a 7B model does not fit the 4 GiB wasm heap/)).toBeVisible();
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkDevice, type DeviceFacts } from './deviceCheck';
+import { checkDevice, wasmFit, type DeviceFacts } from './deviceCheck';
 import { findModel } from './registry';
 
 const GiB = 1024 ** 3;
@@ -33,7 +33,17 @@ describe('checkDevice', () => {
     const small = { ...desktop, gpu: { shaderF16: true, maxBufferSize: GiB, maxStorageBufferBindingSize: GiB } };
     const check = checkDevice(ergo7b, small);
     expect(check.verdict).toBe('too-large');
-    expect(check.reasons.join(' ')).toMatch(/wasm: wasm: a 7B model does not fit|wasm: .*4 GiB wasm heap/);
+    expect(check.reasons.join(' ')).toMatch(/wasm: a 7B model does not fit the 4 GiB wasm heap; use WebGPU\./);
+  });
+
+  it('wasm is offered only to models that can run there, whatever the device', () => {
+    expect(wasmFit(ergo7b)).toEqual({ ok: false, reason: 'a 7B model does not fit the 4 GiB wasm heap; use WebGPU' });
+    // 3.4 GiB of fp32-activation weights = 3.7 GB, past the heap's 4 GiB less 0.75 GiB to run
+    expect(wasmFit(qwen3b)).toEqual({ ok: false, reason: '3.7 GB of weights do not fit the 4 GB wasm heap with room to run' });
+    // 3.2 GiB fits under 3.25 GiB
+    expect(wasmFit(qwen2b)).toEqual({ ok: true });
+    expect(wasmFit(findModel('tiny-random-qwen2_5_vl')!)).toEqual({ ok: true });
+    expect(wasmFit(findModel('server')!)).toMatchObject({ ok: false });
   });
 
   it('too large when the storage quota cannot take the download; what is cached counts', () => {

@@ -31,6 +31,17 @@ const GiB = 1024 ** 3;
 const WASM_WEIGHTS_LIMIT = 4 * GiB - 0.75 * GiB;
 const gb = (bytes: number): string => `${(bytes / 1e9).toFixed(1)} GB`;
 
+/**
+ * Whether a model can run on wasm at all, whatever the device: it has wasm dtypes, and its
+ * fp32-activation weights (when their size is known) leave the 4 GB heap room to run. The backend
+ * choice offers wasm only for such models, with the reason when it does not.
+ */
+export function wasmFit(entry: ModelEntry): { readonly ok: true } | { readonly ok: false; readonly reason: string } {
+  if (!entry.dtypes.wasm) return { ok: false, reason: entry.unsupported ?? 'not offered for this model' };
+  if (entry.approxBytes && entry.approxBytes.f32 > WASM_WEIGHTS_LIMIT) return { ok: false, reason: `${gb(entry.approxBytes.f32)} of weights do not fit the 4 GB wasm heap with room to run` };
+  return { ok: true };
+}
+
 export function checkDevice(entry: ModelEntry, facts: DeviceFacts): DeviceCheck {
   const reasons: string[] = [];
   if (!entry.approxBytes) return { verdict: 'fits', reasons: ['Size unknown until the files are read: the loader checks the real files before downloading them.'], runsOn: null };
@@ -52,12 +63,9 @@ export function checkDevice(entry: ModelEntry, facts: DeviceFacts): DeviceCheck 
   }
 
   const wasmBytes = entry.approxBytes.f32;
-  let wasmOk = entry.dtypes.wasm !== null;
-  if (!wasmOk) reasons.push(`wasm: ${entry.unsupported ?? 'not offered for this model'}.`);
-  else if (wasmBytes > WASM_WEIGHTS_LIMIT) {
-    wasmOk = false;
-    reasons.push(`wasm: ${gb(wasmBytes)} of weights do not fit the 4 GB wasm heap with room to run.`);
-  }
+  const wasm = wasmFit(entry);
+  let wasmOk = wasm.ok;
+  if (!wasm.ok) reasons.push(`wasm: ${wasm.reason}.`);
   if (facts.deviceMemoryGb !== null && facts.deviceMemoryGb < 8) {
     const need = (gpuOk ? entry.approxBytes.f16 : wasmBytes) * 1.3;
     if (need > facts.deviceMemoryGb * GiB) {

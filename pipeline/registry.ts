@@ -222,7 +222,7 @@ export const MODEL_REGISTRY: readonly ModelEntry[] = [
     architecture: 'qwen2_5_vl',
     source: { kind: 'user' },
     dtypes: SEVEN_B_DTYPES,
-    unsupported: 'wasm: a 7B model does not fit the 4 GiB wasm heap; use WebGPU',
+    unsupported: 'a 7B model does not fit the 4 GiB wasm heap; use WebGPU',
     // 7.6B decoder at ~4.5 bits + 0.67B vision tower; fp16 vs fp32 embeddings (152064 x 3584).
     approxBytes: { f16: 5.5 * GB, f32: 6.6 * GB },
     embedding: { rows: 152064, width: 3584 },

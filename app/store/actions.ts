@@ -5,6 +5,7 @@
 import { EngineClient } from '../engine/client';
 import { totalOf } from '../../pipeline/stats';
 import { findModel } from '../../pipeline/registry';
+import { wasmFit } from '../../pipeline/deviceCheck';
 import { checkConnection, type ConnectionCheck } from '../../engines/openai/engine';
 import { parseTrace, type Trace } from '../trace/trace';
 import { decodeShareState, encodeShareState } from '../share/shareState';
@@ -138,9 +139,12 @@ export function loadModel(): void {
  * leaving such a model restores ERGO's default, since its budget means nothing to other models.
  */
 export function selectModel(modelId: string): void {
-  const { settings, modelId: previous } = useLens.getState();
-  const budget = findModel(modelId)?.budget ?? (findModel(previous)?.budget === settings.budget ? DEFAULT_SETTINGS.budget : settings.budget);
-  useLens.setState({ modelId, settings: { ...settings, budget } });
+  const { settings, modelId: previous, backend } = useLens.getState();
+  const entry = findModel(modelId);
+  const budget = entry?.budget ?? (findModel(previous)?.budget === settings.budget ? DEFAULT_SETTINGS.budget : settings.budget);
+  // wasm is not offered for a model that cannot run there (the panel says why): Auto instead.
+  const keepBackend = backend !== 'wasm' || !entry || wasmFit(entry).ok;
+  useLens.setState({ modelId, settings: { ...settings, budget }, ...(keepBackend ? {} : { backend: 'auto' as const }) });
 }
 
 function begin(kind: RunKind, image: LensImage, extra: Partial<RunState> = {}): RunState | null {
@@ -268,9 +272,12 @@ function traceRun(trace: Trace, image: LensImage): RunState {
 export async function openShareLink(search: string): Promise<void> {
   const { state, problems } = decodeShareState(search, (id) => !!findModel(id), (id) => !!findScene(id));
   const current = useLens.getState();
+  const model = findModel(state.model ?? current.modelId);
+  const wasm = state.backend === 'wasm' && model ? wasmFit(model) : { ok: true as const };
+  const messages = [...problems.map((p) => p.message), ...(wasm.ok ? [] : [`backend "wasm" (${model?.label}: ${wasm.reason})`])];
   useLens.setState({
     ...(state.model ? { modelId: state.model } : {}),
-    ...(state.backend ? { backend: state.backend } : {}),
+    ...(state.backend && wasm.ok ? { backend: state.backend } : {}),
     ...(state.question ? { question: state.question } : {}),
     settings: {
       ...current.settings,
@@ -281,7 +288,7 @@ export async function openShareLink(search: string): Promise<void> {
     },
     shared: state.localImage || state.box ? { localImage: state.localImage ?? null, box: state.box ?? null, imageKey: linkImageKey({ sample: state.sample ?? null, sourceUrl: state.imageUrl ?? null, localImage: state.localImage ?? null }) } : null,
   });
-  if (problems.length) fail('link', 'bad-link', `Parts of this link were ignored: ${problems.map((p) => p.message).join('; ')}.`);
+  if (messages.length) fail('link', 'bad-link', `Parts of this link were ignored: ${messages.join('; ')}.`);
   if (state.imageUrl) await pickImageUrl(state.imageUrl);
   if (state.sample) await openSample(state.sample);
 }

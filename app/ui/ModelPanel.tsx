@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { cachedFiles, deleteCached, type CacheReport } from '../engine/modelCache';
 import { DeviceCheck } from './DeviceCheck';
+import { wasmFit } from '../../pipeline/deviceCheck';
 import { MODEL_REGISTRY, findModel } from '../../pipeline/registry';
 import { dismissLoadError, loadModel, pickModelFolder, selectModel } from '../store/actions';
 import { probeGpu } from '../../pipeline/gpuProbe';
@@ -64,6 +65,7 @@ export function ModelPanel() {
   }, [repo, current, pending]);
 
   const labelOf = (id: string) => findModel(id)?.label ?? id;
+  const wasm = entry ? wasmFit(entry) : ({ ok: true } as const);
   const gpu = useGpuAvailability();
   return (
     <section className="panel" aria-labelledby="model-heading">
@@ -113,10 +115,15 @@ export function ModelPanel() {
         <legend>Backend</legend>
         {(['auto', 'webgpu', 'wasm'] as const satisfies readonly BackendPreference[]).map((b) => (
           <label key={b}>
-            <input type="radio" name="backend" value={b} checked={backend === b} onChange={() => useLens.setState({ backend: b })} />
+            <input type="radio" name="backend" value={b} data-testid={`backend-${b}`} checked={backend === b} disabled={b === 'wasm' && !wasm.ok} onChange={() => useLens.setState({ backend: b })} />
             {b === 'auto' ? 'Auto' : b === 'webgpu' ? 'WebGPU' : 'wasm (CPU)'}
           </label>
         ))}
+        {!wasm.ok && (
+          <p className="meta" data-testid="backend-wasm-reason">
+            wasm is not offered for {entry?.label ?? 'this model'}: {wasm.reason}.
+          </p>
+        )}
       </fieldset>
       <button type="button" data-testid="load-model" onClick={loadModel} disabled={pending !== null}>
         {pending ? (pending.cause === 'restart' ? 'Reloading…' : 'Loading…') : current?.modelId === modelId ? 'Loaded' : 'Load model'}
