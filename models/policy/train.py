@@ -173,6 +173,7 @@ class DecoderLayer(nn.Module):
         groups = self.h // self.kv
         k, v = k.repeat_interleave(groups, 1), v.repeat_interleave(groups, 1)
         att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(self.hd) + mask, -1)
+        self.pointer = att[:, 0]  # head 0's attention, for the pointer loss (training only)
         x = x + a.o_proj((att @ v).transpose(1, 2).reshape(b, t, self.h * self.hd))
         return x + self.mlp(self.post_attention_layernorm(x))
 
@@ -249,6 +250,13 @@ class Shard:
         return np.frombuffer(self.blob, dt, count, f['offset']).reshape(f['shape'])
 
 
+def target_token(meta, side, grid):
+    """Index of the coarse token that holds the centre of the target (the one its colour and shape are marked on)."""
+    rows, cols = grid[0] // 28, grid[1] // 28
+    b = meta['bbox']
+    return int((b['y1'] + b['y2']) / 2 / (side / rows)) * cols + int((b['x1'] + b['x2']) / 2 / (side / cols))
+
+
 def make_batch(shard, picks, mode):
     """Tensors for samples `picks`. mode: 'vision' (images and side labels), 'coarse' (sequences cut after the coarse turn) or 'full'."""
     samples = [shard.samples[i] for i in picks]
@@ -266,6 +274,7 @@ def make_batch(shard, picks, mode):
         batch['crop_side'] = torch.from_numpy(np.stack([shard.field(s, 'crop_side') for s in ergo]).astype(np.int64))
     if mode == 'vision':
         return batch
+    batch['target_token'] = [target_token(s['meta'], shard.index['sceneSide'], batch['coarse_grid']) for s in samples]
     seqs = []
     for s in samples:
         ids, roles, pos = shard.field(s, 'ids'), shard.field(s, 'roles'), shard.field(s, 'positions')
@@ -317,11 +326,21 @@ def sequence_loss(model, batch, coarse_feats, crop_feats):
     embeds = model.embed_tokens.weight[ids]
     image = ids == IMAGE_TOKEN
     feats = []
+    # Where each answer position should look (the pointer loss): the coarse turn at the target's
+    # coarse token, the fine turn at the crop tokens that show the tag.
+    point = torch.zeros(ids.shape + ids.shape[1:], dtype=torch.bool)  # [B, query, key]
     k = 0
     for i, has_crop in enumerate(batch['has_crop']):
         feats.append(coarse_feats[i])
+        at = image[i].nonzero()[:, 0]
+        n_coarse = coarse_feats.shape[1]
+        if has_crop:
+            point[i, roles[i] == ROLE_COARSE, at[batch['target_token'][i]]] = True
         if has_crop and batch['crop_in_seq']:
             feats.append(crop_feats[k])
+            tag = at[n_coarse:][batch['crop_side'][k, 2] > 0]
+            fine = (roles[i] == ROLE_FINE).nonzero()[:, 0]
+            point[i, fine[:, None], tag[None, :]] = True
         if has_crop:
             k += 1
     embeds = embeds.masked_scatter(image[..., None], torch.cat(feats))
@@ -332,12 +351,22 @@ def sequence_loss(model, batch, coarse_feats, crop_feats):
     targets = ids[:, 1:][keep]
     loss = F.cross_entropy(logits, targets)
     right = logits.argmax(-1) == targets
+    # Rows of `point` are the tokens to predict; the attention that predicts them sits one position earlier.
+    point = point[:, 1:]
+    rows = point.any(-1)
+    pointer = model.model.layers[-1].pointer[:, :-1]
+    mass = (pointer * point).sum(-1)[rows]
     acc = {}
+    if rows.any():
+        loss_pointer = -torch.log(mass + 1e-6).mean()
+        acc['pointer'] = mass.mean().item()
+    else:
+        loss_pointer = torch.zeros(())
     for name, role in (('tok_coarse', ROLE_COARSE), ('tok_fine', ROLE_FINE), ('tok_direct', ROLE_DIRECT)):
         m = target_roles[keep] == role
         if m.any():
             acc[name] = right[m].float().mean().item()
-    return loss, acc
+    return loss, loss_pointer, acc
 
 
 def phase_of(step, args):
@@ -354,7 +383,7 @@ def lr_at(step, args, warm_from):
     return args.lr * warm * max(0.05, decay)
 
 
-def train_step(model, batch, mode, side_weight):
+def train_step(model, batch, mode, side_weight, pointer_weight):
     coarse_feats, crop_feats = vision_outputs(model, batch)
     loss_side, acc = side_losses(model, coarse_feats, batch['coarse_side'], [0, 1])
     if crop_feats is not None:
@@ -364,9 +393,9 @@ def train_step(model, batch, mode, side_weight):
     stats = {'side': loss_side.item(), **acc}
     if mode == 'vision':
         return loss_side, stats
-    loss_lm, tok_acc = sequence_loss(model, batch, coarse_feats, crop_feats)
-    stats.update(lm=loss_lm.item(), **tok_acc)
-    return loss_lm + side_weight * loss_side, stats
+    loss_lm, loss_pointer, tok_acc = sequence_loss(model, batch, coarse_feats, crop_feats)
+    stats.update(lm=loss_lm.item(), pointer_loss=loss_pointer.item(), **tok_acc)
+    return loss_lm + side_weight * loss_side + pointer_weight * loss_pointer, stats
 
 
 # ----------------------------------------------------------------------------------------------
@@ -427,7 +456,7 @@ def held_out_metrics(model, shard, decode, limit):
     ergo = [i for i, s in enumerate(shard.samples) if s['meta']['kind'] == 'ergo'][:limit]
     direct = [i for i, s in enumerate(shard.samples) if s['meta']['kind'] == 'direct'][:limit // 2]
     fmt = cont = read = 0
-    coarse_prompts, coarse_feats, fine_prompts, fine_feats = [], [], [], []
+    coarse_prompts, coarse_feats, fine_prompts, fine_feats, sides = [], [], [], [], []
     for i in ergo:
         s = shard.samples[i]
         ids, roles, pos = shard.field(s, 'ids'), shard.field(s, 'roles'), shard.field(s, 'positions')
@@ -440,6 +469,14 @@ def held_out_metrics(model, shard, decode, limit):
         coarse_feats.append([cf])
         fine_prompts.append((ids[:start_fine], pos[:, :start_fine]))
         fine_feats.append([cf, kf])
+        sides.append((cf, kf, shard.field(s, 'coarse_side'), shard.field(s, 'crop_side')))
+    # Side-label accuracy on scenes never trained on: training batches repeat (passes), so only
+    # these numbers tell reading learned from reading memorised.
+    side = {}
+    if sides:
+        stack = lambda j: torch.stack([torch.as_tensor(np.asarray(x[j]).astype(np.int64)) if j > 1 else x[j] for x in sides])
+        side = side_losses(model, stack(0), stack(2), [0, 1])[1]
+        side.update({'crop_' + k: v for k, v in side_losses(model, stack(1), stack(3), [0, 2, 3])[1].items()})
     coarse_out = greedy(model, coarse_prompts, coarse_feats, 48, EOS)
     fine_out = greedy(model, fine_prompts, fine_feats, 32, EOS)
     samples = []
@@ -470,7 +507,7 @@ def held_out_metrics(model, shard, decode, limit):
         direct_right += bool(a and a.group(1).strip() == shard.samples[i]['meta']['answer'])
     model.train()
     n = max(1, len(ergo))
-    return {'format': fmt / n, 'containment': cont / n, 'reading': read / n, 'coarse_only': direct_right / max(1, len(direct)), 'n': len(ergo), 'examples': samples}
+    return {'format': fmt / n, 'containment': cont / n, 'reading': read / n, 'coarse_only': direct_right / max(1, len(direct)), 'n': len(ergo), 'side': {k: round(v, 4) for k, v in side.items()}, 'examples': samples}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -507,7 +544,8 @@ def load_weights(model, path):
 # Shards, made by the exporter in the background
 
 class Shards:
-    def __init__(self, run_dir, scenes_per_shard, node_env):
+    def __init__(self, run_dir, scenes_per_shard, node_env, lookahead=1):
+        self.lookahead = lookahead
         self.dir = os.path.join(run_dir, 'data')
         os.makedirs(self.dir, exist_ok=True)
         self.n = scenes_per_shard
@@ -523,6 +561,15 @@ class Shards:
         first = TRAIN_SEED_BASE + k * self.n
         cmd = ['nice', '-n', '19', TSX, EXPORTER, '--first', str(first), '--scenes', str(self.n), '--out', self.prefix(k)]
         self.jobs[k] = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def ahead(self, k):
+        """Starts the next shards (one exporter at a time, so the exporter never holds more than one core)."""
+        for j in range(k + 1, k + 1 + self.lookahead):
+            if j in self.jobs and self.jobs[j].poll() is None:
+                return
+            if j not in self.jobs and not os.path.exists(self.prefix(j) + '.json'):
+                self.start(j)
+                return
 
     def get(self, k):
         self.start(k)
@@ -572,15 +619,17 @@ def main():
     ap.add_argument('--checkpoint', default=os.path.join(HERE, 'checkpoint'), help='committed checkpoint folder (weights.bin/json)')
     ap.add_argument('--curves', default=os.path.join(HERE, 'curves.jsonl'))
     ap.add_argument('--steps', type=int, default=30000, help='stop after this step')
-    ap.add_argument('--total-steps', type=int, default=30000, help='length of the cosine schedule')
+    ap.add_argument('--total-steps', type=int, default=4500, help='length of the cosine schedule')
     ap.add_argument('--vision-steps', type=int, default=800)
-    ap.add_argument('--coarse-steps', type=int, default=370)
+    ap.add_argument('--coarse-steps', type=int, default=1800)
     ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--warmup', type=int, default=100)
     ap.add_argument('--side-weight', type=float, default=0.3)
+    ap.add_argument('--pointer-weight', type=float, default=0.5, help='weight of the loss that points the last layer\'s first head at the target')
     ap.add_argument('--scenes-per-shard', type=int, default=48)
-    ap.add_argument('--passes', type=int, default=3)
+    ap.add_argument('--passes', type=int, default=1)
+    ap.add_argument('--lookahead', type=int, default=3, help='shards kept ready ahead of the one in use')
     ap.add_argument('--eval-every', type=int, default=200)
     ap.add_argument('--eval-scenes', type=int, default=24)
     ap.add_argument('--eval-limit', type=int, default=32)
@@ -625,7 +674,7 @@ def main():
     n_params = sum(p.numel() for n, p in model.named_parameters() if not n.startswith('side.'))
     print(f'{n_params} parameters (without side heads); vocab {config["text_config"]["vocab_size"]}', flush=True)
 
-    shards = Shards(args.run_dir, args.scenes_per_shard, node_env)
+    shards = Shards(args.run_dir, args.scenes_per_shard, node_env, args.lookahead)
     eval_prefix = os.path.join(shards.dir, f'held-out-{HELD_OUT_FIRST}-{args.eval_scenes}')
     if not os.path.exists(eval_prefix + '.json'):
         subprocess.run([TSX, EXPORTER, '--first', str(HELD_OUT_FIRST), '--scenes', str(args.eval_scenes), '--out', eval_prefix], cwd=ROOT, env=node_env, check=True, stdout=subprocess.DEVNULL)
@@ -655,7 +704,7 @@ def main():
             f.write(json.dumps(record) + '\n')
 
     shard = shards.get(pos['shard'])
-    shards.start(pos['shard'] + 1)
+    shards.ahead(pos['shard'])
     rng_for = lambda k, p: np.random.default_rng([args.seed, k, p])
     order = rng_for(pos['shard'], pos['pass']).permutation(len(shard.samples))
     t0, seen, window = time.time(), 0, []
@@ -668,9 +717,10 @@ def main():
                 pos['shard'] += 1
                 pos['pass'] = 0
                 shard = shards.get(pos['shard'])
-                shards.start(pos['shard'] + 1)
+                shards.ahead(pos['shard'])
             order = rng_for(pos['shard'], pos['pass']).permutation(len(shard.samples))
             continue
+        shards.ahead(pos['shard'])
         mode = phase_of(pos['step'], args)
         picks = order[pos['offset']: pos['offset'] + args.batch]
         if mode == 'vision':  # the vision phase needs ERGO samples (they carry crops)
@@ -678,7 +728,7 @@ def main():
         batch = make_batch(shard, picks, mode)
         for g in opt.param_groups:
             g['lr'] = lr_at(pos['step'], args, warm_from)
-        loss, stats = train_step(model, batch, mode, args.side_weight)
+        loss, stats = train_step(model, batch, mode, args.side_weight, args.pointer_weight)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
