@@ -93,7 +93,7 @@ export async function loadNodeEngine(options: NodeLoadOptions): Promise<Transfor
         env.allowRemoteModels = true;
         id = entry.source.repo;
         where = `Hub repo "${id}"`;
-        reader = fileReader(entry.source, '', env.remoteHost);
+        reader = fileReader(entry.source, '', env.remoteHost, env.cacheKey);
         break;
       case 'server':
         throw new EngineError('server-source', `"${entry.id}" is a server: use engines/openai to talk to one`);
@@ -115,6 +115,7 @@ export async function loadNodeEngine(options: NodeLoadOptions): Promise<Transfor
     threads: options.threads ?? 0,
     maxBufferBytes: 0,
     reader,
+    blobs: null,
     started,
     onProgress: options.onProgress ?? (() => {}),
   });

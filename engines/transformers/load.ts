@@ -22,7 +22,8 @@ import { probeGpu } from '../../pipeline/gpuProbe';
 import { DTYPE_SUFFIX, dtypesForFolder } from './folderDtypes';
 import { boxConventionFor, findModel, type Architecture, type BoxConvention, type DtypeMap, type ModelEntry } from '../../pipeline/registry';
 import type { LoadRequest, LoadedModel, LocalModelSource, ProgressStatus } from '../../pipeline/protocol';
-import { fileReader, HttpError, onnxFileSizes, type ModelFileReader } from './modelFiles';
+import { fileReader, HttpError, onnxFileSizes, type ModelFileReader, type ModelFiles } from './modelFiles';
+import { createSessions } from './sessions';
 import { checkTokenizer, normalizeConfig, readGeneration, type Generation, type ModelDims } from './modelConfig';
 import { visionPreprocessFromConfig, type VisionPreprocess } from './pixels';
 import { EngineError } from '../../pipeline/errors';
@@ -162,7 +163,8 @@ export async function loadEngine(req: LoadRequest, onProgress: ProgressSink): Pr
     shaderF16: probe.adapter?.shaderF16 ?? false,
     threads: choice.backend === 'wasm' ? threads : 1,
     maxBufferBytes: probe.adapter?.maxBufferBytes ?? 0,
-    reader: fileReader(source, req.siteUrl, env.remoteHost),
+    reader: fileReader(source, req.siteUrl, env.remoteHost, env.cacheKey),
+    blobs: choice.backend === 'webgpu' || choice.backend === 'wasm' ? fileReader(source, req.siteUrl, env.remoteHost, env.cacheKey) : null,
     started,
     onProgress,
   });
@@ -186,6 +188,12 @@ export interface LoadSpec {
   readonly maxBufferBytes: number;
   /** Reads the model's small files and ONNX sizes before transformers.js loads anything large. */
   readonly reader: ModelFileReader;
+  /**
+   * In the browser, the files as Blobs: the sessions are then created one at a time, each file's bytes
+   * released once its session exists (`sessions.ts`). Null in Node, where onnxruntime-node reads the
+   * files from their paths itself.
+   */
+  readonly blobs: ModelFiles | null;
   readonly started: number;
   readonly onProgress: ProgressSink;
 }
@@ -227,12 +235,25 @@ export async function loadModelFiles(spec: LoadSpec): Promise<LoadedEngine> {
     const generationCheck = readGeneration(generationJson, dims, imEnd);
     if (!generationCheck.ok) throw new EngineError(generationCheck.code, `${where}: ${generationCheck.message}`);
     const generation = generationCheck.generation;
-    const model = (await CLASSES[architecture].from_pretrained(id, {
-      config,
-      dtype: spec.dtypes,
-      device: spec.device,
-      progress_callback,
-    })) as unknown as LoadedEngine['model'];
+    const Model = CLASSES[architecture];
+    const model = (
+      spec.blobs && spec.device !== 'cpu'
+        ? new Model(
+            config,
+            await createSessions(
+              {
+                dtypes: spec.dtypes,
+                device: spec.device,
+                files: sizes.files,
+                gpuOutputs: Array.from({ length: dims.text.layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat(),
+                onProgress,
+              },
+              spec.blobs,
+            ),
+            {},
+          )
+        : await Model.from_pretrained(id, { config, dtype: spec.dtypes, device: spec.device, progress_callback })
+    ) as unknown as LoadedEngine['model'];
     const imageTokenId = dims.tokens.image;
     const info: LoadedModel = {
       modelId: entry.id,

@@ -16,7 +16,19 @@ export interface ModelFileReader {
   size(path: string): Promise<number | null>;
 }
 
-export function fileReader(source: LocalModelSource, siteUrl: string, hubHost: string): ModelFileReader {
+/** A model's files as Blobs too, for creating its sessions in the browser (`sessions.ts`). */
+export interface ModelFiles extends ModelFileReader {
+  /** The file at `path` (`onnx/...`); `onBytes` reports the bytes received while it downloads. */
+  blob(path: string, onBytes: (loaded: number) => void): Promise<Blob>;
+}
+
+/**
+ * The browser's readers. A picked folder's files are its Blobs. The site's are downloaded. The Hub's
+ * large files go through the Cache API, under the cache name and key (the file's Hub URL) that
+ * transformers.js uses, so a file is downloaded once and the model panel lists and deletes it with
+ * the others; its body is streamed into the cache and read back as a Blob the browser keeps on disk.
+ */
+export function fileReader(source: LocalModelSource, siteUrl: string, hubHost: string, cacheName: string): ModelFiles {
   switch (source.kind) {
     case 'files': {
       const byPath = new Map(source.files.map((f) => [f.path.replace(/^\/+/, ''), f.blob]));
@@ -27,18 +39,23 @@ export function fileReader(source: LocalModelSource, siteUrl: string, hubHost: s
         async size(path) {
           return byPath.get(path)?.size ?? null;
         },
+        async blob(path) {
+          const blob = byPath.get(path);
+          if (!blob) throw new HttpError(404, path);
+          return blob;
+        },
       };
     }
     case 'site':
-      return urlReader(new URL(`models/${source.path}/`, siteUrl).href);
+      return urlReader(new URL(`models/${source.path}/`, siteUrl).href, null);
     case 'hub':
-      return urlReader(`${hubHost.replace(/\/?$/, '/')}${source.repo}/resolve/main/`);
+      return urlReader(`${hubHost.replace(/\/?$/, '/')}${source.repo}/resolve/main/`, cacheName);
     default:
       return source satisfies never;
   }
 }
 
-function urlReader(base: string): ModelFileReader {
+function urlReader(base: string, cacheName: string | null): ModelFiles {
   return {
     async text(path) {
       const res = await fetch(base + path);
@@ -54,7 +71,57 @@ function urlReader(base: string): ModelFileReader {
       const length = res.headers.get('x-linked-size') ?? res.headers.get('content-length');
       return length === null ? 0 : Number(length);
     },
+    async blob(path, onBytes) {
+      const url = base + path;
+      const cache = cacheName !== null && 'caches' in globalThis ? await caches.open(cacheName) : null;
+      const hit = await cache?.match(url);
+      if (hit) return hit.blob();
+      const res = await fetch(url);
+      if (!res.ok) throw new HttpError(res.status, path);
+      if (!cache || !res.body) return bodyBlob(res, onBytes);
+      // A reload during the download leaves no entry: the file starts again, finished files stay.
+      await cache.put(url, new Response(res.body.pipeThrough(counter(onBytes)), { headers: res.headers }));
+      const stored = await cache.match(url);
+      if (!stored) throw new HttpError(500, path);
+      return stored.blob();
+    },
   };
+}
+
+/** Counts the bytes that pass. */
+function counter(onBytes: (loaded: number) => void): TransformStream<Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>> {
+  let loaded = 0;
+  return new TransformStream({
+    transform(chunk, out) {
+      loaded += chunk.byteLength;
+      onBytes(loaded);
+      out.enqueue(chunk);
+    },
+  });
+}
+
+/** Parts are joined into the Blob every this many bytes, so the page holds at most about this much of a body. */
+const PART_BYTES = 32 * 1024 * 1024;
+
+/** A response body as a Blob, joined part by part (a Blob made of Blobs refers to them, it does not copy them). */
+async function bodyBlob(res: Response, onBytes: (loaded: number) => void): Promise<Blob> {
+  const reader = res.body!.pipeThrough(counter(onBytes)).getReader();
+  let joined = new Blob([]);
+  let parts: Uint8Array<ArrayBuffer>[] = [];
+  let pending = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (value) {
+      parts.push(value);
+      pending += value.byteLength;
+    }
+    if (done || pending >= PART_BYTES) {
+      joined = new Blob([joined, ...parts]);
+      parts = [];
+      pending = 0;
+    }
+    if (done) return joined;
+  }
 }
 
 export class HttpError extends Error {
