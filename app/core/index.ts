@@ -35,6 +35,7 @@ export {
   benchmarkCoarseMessages,
   benchmarkFineMessages,
   choiceFineQuestion,
+  itemFineQuestion,
   coarseTurnMessages,
   directTurnMessages,
   fineTurnMessages,

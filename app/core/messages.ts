@@ -62,6 +62,11 @@ export function choiceFineQuestion(item: ChoiceQuestion): string {
   return `${item.question}\n${item.options.join('\n')}\n${item.postfix}`;
 }
 
+/** The fine-turn question of an item that may be open (no options): then the question alone, as a user asks it. */
+export function itemFineQuestion(item: ChoiceQuestion): string {
+  return item.options.length ? choiceFineQuestion(item) : item.question;
+}
+
 /** Benchmark coarse turn: the question WITHOUT its options. */
 export function benchmarkCoarseMessages(item: ChoiceQuestion, prompts: ErgoPrompts = ERGO_PROMPTS): ChatMessage[] {
   return coarseTurnMessages(item.question, prompts);

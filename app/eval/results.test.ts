@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boxIn, ergoImageCost, fullImageCost } from '../core';
+import { boxIn, choiceFineQuestion, ergoImageCost, fullImageCost, itemFineQuestion } from '../core';
 import { ergoResult, parseResultLine, regionOf, type RunContext } from './results';
 import { jsonlSample, type EvalSample } from './samples';
 
@@ -44,6 +44,21 @@ describe('scoring as the official evaluation does (expected values computed with
       expect(line.correct).toBe(correct);
     });
   }
+});
+
+describe('open items (JSONL without options)', () => {
+  it('ask the question alone in the fine turn and match the whole answer text, digits included', () => {
+    const parsed = jsonlSample({ image: 'a.png', question: 'What is written on the tag of the red circle?', options: [], answer: '7K' }, 1);
+    expect(parsed.ok && parsed.sample.postfix).toBe('');
+    const open = parsed.ok ? parsed.sample : sample();
+    expect(itemFineQuestion(open)).toBe('What is written on the tag of the red circle?');
+    expect(itemFineQuestion(sample())).toBe(choiceFineQuestion(sample()));
+    const score = (fine: string) => ergoResult(open, { coarse_output: '<zoom>[10, 10, 200, 200]</zoom>', fine_output: fine, usage: null, total_ms: null }, ctx);
+    expect(score('<think> The tag reads 7K. </think> <answer>7K</answer>')).toMatchObject({ pred: '7K', correct: true });
+    expect(score('<answer> 7k </answer>')).toMatchObject({ pred: '7k', correct: true });
+    expect(score('<answer>K</answer>')).toMatchObject({ pred: 'K', correct: false });
+    expect(score('<answer>17K</answer>').correct).toBe(false);
+  });
 });
 
 describe('ergoResult geometry', () => {

@@ -4,7 +4,7 @@
  * kept where it has them (`question_id`, `category`, `pred`); box geometry, costs and times are
  * added so every predicted region can be looked at afterwards.
  */
-import { choiceLetters } from '../core/answer';
+import { answerText, choiceLetters } from '../core/answer';
 import { cropRect } from '../core/crop';
 import { boxIn, type CoarseBox, type OriginalBox, type OriginalRect, type Size } from '../core/geometry';
 import { normToCoarse } from '../core/normBox';
@@ -142,9 +142,13 @@ const unknownUsage = (visionTokens: number): StageUsage => ({
   ms: null,
 });
 
-/** The fields every line of `sample` shares, and its score on `response` (the official `pred` and test). */
+/**
+ * The fields every line of `sample` shares, and its score on `response`: a multiple-choice item's
+ * `pred` is the official rule's letters; an open item's (no options) is the answer text, matched
+ * whole (the letters rule would drop the digits of an answer such as "7K").
+ */
 function common(sample: EvalSample, mode: EvalMode, response: string, ctx: RunContext) {
-  const pred = choiceLetters(response);
+  const pred = sample.options.length ? choiceLetters(response) : answerText(response).trim();
   return {
     id: sample.id,
     question_id: sample.questionId,

@@ -38,7 +38,7 @@ export interface EvalSample {
   readonly options: readonly string[];
   /** Appended after the options in the fine turn. */
   readonly postfix: string;
-  /** The gold option letter. */
+  /** The gold option letter; for an open item (no options, JSONL only), the answer text. */
   readonly label: string;
   readonly image: ImageRef;
   /** Target boxes in original pixels, where the dataset has them (V* annotations, JSONL `bbox`). */
@@ -169,7 +169,8 @@ function jsonlTargets(bbox: unknown): OriginalBox[] | null {
 /**
  * One line of a plain JSONL dataset: `{image, question, options, answer, bbox?, category?,
  * question_id?}`. `image` is relative to the JSONL file; `bbox` is `[x1, y1, x2, y2]` in original
- * pixels, or a list of them. The fine turn gets V*'s postfix unless the line gives `postfix`.
+ * pixels, or a list of them. The fine turn gets V*'s postfix unless the line gives `postfix`. With
+ * no options the item is open: the fine turn asks the question alone and `answer` is the text to match.
  */
 export function jsonlSample(line: unknown, lineNumber: number): SampleParse {
   if (!isObject(line)) return fail('each line must be a JSON object');
@@ -177,7 +178,7 @@ export function jsonlSample(line: unknown, lineNumber: number): SampleParse {
   if (!isText(image) || !image) return fail('no "image" path');
   if (!isText(question)) return fail('no "question"');
   if (!Array.isArray(options) || !options.every(isText)) return fail('"options" must be a list of strings, e.g. ["(A) red", "(B) blue"]');
-  if (!isText(answer) || !answer) return fail('no "answer" (the gold option letter)');
+  if (!isText(answer) || !answer) return fail('no "answer" (the gold option letter, or the answer text when there are no options)');
   const targets = jsonlTargets(line.bbox);
   if (!targets) return fail('"bbox" must be [x1, y1, x2, y2] with x2 > x1 and y2 > y1 (original pixels), or a list of them');
   const questionId = idValue(line.question_id) ?? lineNumber;
@@ -189,7 +190,7 @@ export function jsonlSample(line: unknown, lineNumber: number): SampleParse {
       category: isText(line.category) && line.category ? line.category : 'all',
       question,
       options,
-      postfix: isText(line.postfix) ? line.postfix : VSTAR_POSTFIX,
+      postfix: isText(line.postfix) ? line.postfix : options.length ? VSTAR_POSTFIX : '',
       label: answer,
       image: { kind: 'file', path: image },
       targets,

@@ -3,7 +3,7 @@
  * per finished sample. Samples already finished in the results file are skipped; failures are
  * written as failed lines (and retried by the next run); Ctrl+C stops cleanly between writes.
  */
-import { choiceFineQuestion } from '../../app/core/messages';
+import { itemFineQuestion } from '../../app/core/messages';
 import { baselineResult, ergoResult, failedLine, lineKey, type EvalMode, type ResultFileLine, type RunContext } from '../../app/eval/results';
 import type { EvalSample } from '../../app/eval/samples';
 import { DatasetError, readImageBytes, type Dataset } from './datasets';
@@ -47,7 +47,7 @@ async function runOne(plan: RunPlan, sample: EvalSample, mode: EvalMode): Promis
   const { engine } = plan;
   const ctx = (original: RunContext['original']): RunContext => ({ original, budget: plan.budget, convention: engine.convention, model: engine.model, engine: engine.label });
   const image = await readImageBytes(plan.dataset.root, sample.image);
-  const fineQuestion = choiceFineQuestion(sample);
+  const fineQuestion = itemFineQuestion(sample);
   const job: EvalJob = {
     image,
     imageName: sample.image.kind === 'file' ? sample.image.path : `${sample.image.file}#${sample.image.row}`,

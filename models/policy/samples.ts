@@ -5,7 +5,7 @@
  * M-RoPE positions. What the model learns from is byte for byte what the app gives it.
  */
 import { Qwen2Tokenizer } from '@huggingface/transformers';
-import { choiceFineQuestion, coarseTurnMessages, cropRect, directTurnMessages, ergoImageCost, ERGO_PROMPTS, resizeRGBA, VSTAR_POSTFIX } from '../../app/core';
+import { coarseTurnMessages, itemFineQuestion, cropRect, directTurnMessages, ergoImageCost, ERGO_PROMPTS, resizeRGBA, VSTAR_POSTFIX } from '../../app/core';
 import type { OriginalRect, Size } from '../../app/core/geometry';
 import type { Raster } from '../../app/scenes/raster';
 import { LABEL_ALPHABET, type Scene, type SceneObject, type SceneQuestion } from '../../app/scenes/scene';
@@ -69,7 +69,7 @@ const tokens = (s: Size): number => (s.width / TOKEN) * (s.height / TOKEN);
 
 /** The fine-turn (and coarse-only) question of an item: with its options and V*'s postfix when it has options. */
 export function fullQuestion(q: SceneQuestion): string {
-  return q.options.length ? choiceFineQuestion({ question: q.question, options: q.options, postfix: VSTAR_POSTFIX }) : q.question;
+  return itemFineQuestion({ question: q.question, options: q.options, postfix: VSTAR_POSTFIX });
 }
 
 /** ERGO's two turns, teacher-forced: coarse prompt, coarse output, its `<|im_end|>`, crop turn, fine output, `<|im_end|>`. */
