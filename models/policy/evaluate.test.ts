@@ -1,0 +1,42 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { baselineResult, ergoResult, type RunContext } from '../../app/eval/results';
+import { jsonlSample, type EvalSample } from '../../app/eval/samples';
+import { summarizePolicy } from './evaluate';
+
+const dir = mkdtempSync(join(tmpdir(), 'policy-eval-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function item(line: object): EvalSample {
+  const parsed = jsonlSample({ image: 'images/s.png', bbox: [1000, 1000, 1096, 1162], ...line }, 1);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.sample;
+}
+
+// 2688x2688 at 64 tokens: a 224x224 coarse image, 12 original pixels per coarse pixel.
+const ctx: RunContext = { original: { width: 2688, height: 2688 }, budget: 64, convention: 'pixels-coarse', model: 'ergo-tiny', engine: 'node cpu' };
+const usage = { vision_tokens: 64, text_tokens: 10, prompt_tokens: 74, completion_tokens: 5, cached_tokens: 0, ms: 100 };
+
+describe('the policy summary of an npm run eval results file', () => {
+  it('splits multiple-choice and open accuracy, gives chance, and counts a crop holding the whole target as contained', () => {
+    const open = item({ question_id: 1, question: 'What is written on the tag of the red circle?', options: [], answer: '7K' });
+    const choice = item({ question_id: 2, question: 'What is written on the tag of the blue square?', options: ['(A) 7K', '(B) 3P', '(C) M', '(D) 22'], answer: 'B' });
+    const inside = '<zoom>[70, 70, 112, 112]</zoom>'; // original 840..1344: holds the target 1000..1096 x 1000..1162
+    const partly = '<zoom>[70, 70, 91, 91]</zoom>'; // original 840..1092: half of it
+    const lines = [
+      ergoResult(open, { coarse_output: inside, fine_output: '<answer>7K</answer>', usage: null, total_ms: 300 }, ctx),
+      ergoResult(choice, { coarse_output: partly, fine_output: '<answer>A</answer>', usage: null, total_ms: 500 }, ctx),
+      baselineResult(open, 'coarse-only', '<answer>7</answer>', usage, { width: 224, height: 224 }, ctx),
+      baselineResult(choice, 'coarse-only', '<answer>B</answer>', usage, { width: 224, height: 224 }, ctx),
+    ];
+    const file = join(dir, 'results.jsonl');
+    writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const s = summarizePolicy(file);
+    expect(s).toMatchObject({ model: 'ergo-tiny', budget: 64, box_parsed_pct: 100, containment_pct: 50 });
+    expect(s.modes.ergo).toMatchObject({ samples: 2, accuracy_pct: 50, open: { samples: 1, accuracy_pct: 100 }, multiple_choice: { samples: 1, accuracy_pct: 0 }, chance_pct: 12.5, vision_tokens: 128, ms_per_sample: 400 });
+    expect(s.modes['coarse-only']).toMatchObject({ samples: 2, accuracy_pct: 50, open: { accuracy_pct: 0 }, multiple_choice: { accuracy_pct: 100 }, vision_tokens: 64 });
+    expect(s.modes.direct).toBeUndefined();
+  });
+});
