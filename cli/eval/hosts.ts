@@ -4,7 +4,7 @@
  */
 import { QWEN_MAX_TOKENS } from '../../app/core/resize';
 import type { Size } from '../../app/core/geometry';
-import type { StageUsage } from '../../app/eval/results';
+import type { ErgoOutputs, StageUsage } from '../../app/eval/results';
 import { decodeImageBytes } from '../../engines/node/decodeImage';
 import { loadNodeEngine } from '../../engines/node/load';
 import type { Engine } from '../../pipeline/engine';
@@ -26,6 +26,31 @@ export function usageOf(stats: StageStats, visionBefore: number): StageUsage {
     cached_tokens: stats.cachedTokens,
     ms: stats.totalMs,
   };
+}
+
+/** A pipeline event as a host reports it; an image event needs only its size here (a browser test gets no pixels back). */
+export type RunEvent = Exclude<WorkerEvent, { type: 'image' }> | (Omit<Extract<WorkerEvent, { type: 'image' }>, 'image'> & { readonly image: Size });
+
+/** An ERGO run's events (in Node or from the browser worker) as the evaluation's outputs. */
+export function ergoOutputs(events: readonly RunEvent[], totalMs: number): ErgoOutputs {
+  const stages = events.flatMap((e) => (e.type === 'stage-result' ? [e] : []));
+  const coarse = stages.find((s) => s.stage === 'coarse');
+  const fine = stages.find((s) => s.stage === 'fine') ?? null;
+  if (!coarse) throw new Error('the pipeline reported no coarse turn');
+  return {
+    coarse_output: coarse.text,
+    fine_output: fine?.text ?? null,
+    usage: { coarse: usageOf(coarse.stats, 0), fine: fine ? usageOf(fine.stats, coarse.stats.visionTokens) : null },
+    total_ms: totalMs,
+  };
+}
+
+/** A baseline run's events as its outcome. */
+export function baselineOutcome(events: readonly RunEvent[], original: Size): BaselineOutcome {
+  const turn = events.find((e) => e.type === 'stage-result');
+  const input = events.find((e) => e.type === 'image');
+  if (!turn || turn.type !== 'stage-result' || !input || input.type !== 'image') throw new Error('the pipeline reported no baseline turn');
+  return { original, input: { width: input.image.width, height: input.image.height }, output: turn.text, usage: usageOf(turn.stats, 0) };
 }
 
 let requests = 0;
@@ -64,7 +89,8 @@ async function collect(engine: Engine, job: EvalJob, run: (ctx: RunContext) => P
   return { events, original };
 }
 
-const settingsOf = (job: EvalJob): RunSettings => ({ budget: job.budget, maxNewTokens: job.maxNewTokens, fallback: 'full-image', directCap: QWEN_MAX_TOKENS });
+/** The run settings of an evaluation job, wherever the pipeline runs. */
+export const settingsOf = (job: EvalJob): RunSettings => ({ budget: job.budget, maxNewTokens: job.maxNewTokens, fallback: 'full-image', directCap: QWEN_MAX_TOKENS });
 
 /** ERGO's pipeline on an engine, as the evaluation's `EvalEngine`. */
 export class PipelineEvalEngine implements EvalEngine {
@@ -88,28 +114,13 @@ export class PipelineEvalEngine implements EvalEngine {
       const kept = await runErgo(ctx, { blob: new Blob([new Uint8Array(job.image)]), name: job.imageName }, job.question, settingsOf(job), job.fineQuestion);
       this.engine.release(kept.turn);
     });
-    const stages = events.flatMap((e) => (e.type === 'stage-result' ? [e] : []));
-    const coarse = stages.find((s) => s.stage === 'coarse');
-    const fine = stages.find((s) => s.stage === 'fine') ?? null;
-    if (!coarse) throw new Error('the pipeline reported no coarse turn');
-    return {
-      original,
-      outputs: {
-        coarse_output: coarse.text,
-        fine_output: fine?.text ?? null,
-        usage: { coarse: usageOf(coarse.stats, 0), fine: fine ? usageOf(fine.stats, coarse.stats.visionTokens) : null },
-        total_ms: performance.now() - started,
-      },
-    };
+    return { original, outputs: ergoOutputs(events, performance.now() - started) };
   }
 
   async baseline(kind: 'direct' | 'coarse-only', job: EvalJob): Promise<BaselineOutcome> {
     // The baselines are asked what stock Qwen is asked: the question with its options and postfix.
     const { events, original } = await collect(this.engine, job, (ctx) => runBaseline(ctx, kind, { blob: new Blob([new Uint8Array(job.image)]), name: job.imageName }, job.fineQuestion, settingsOf(job)));
-    const turn = events.find((e) => e.type === 'stage-result');
-    const input = events.find((e) => e.type === 'image');
-    if (!turn || turn.type !== 'stage-result' || !input || input.type !== 'image') throw new Error('the pipeline reported no baseline turn');
-    return { original, input: { width: input.image.width, height: input.image.height }, output: turn.text, usage: usageOf(turn.stats, 0) };
+    return baselineOutcome(events, original);
   }
 
   async close(): Promise<void> {
