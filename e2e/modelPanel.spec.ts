@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { LensPage } from './pages/LensPage';
 
@@ -52,4 +54,43 @@ test('"WebGPU adapter available" only when the browser granted one', async ({ br
   await expect(denied.getByTestId('backend-indicator')).toContainText('No WebGPU adapter');
   await expect(denied.getByTestId('backend-indicator')).not.toContainText('WebGPU adapter available');
   await context.close();
+});
+
+test('loading shows MB and percent per file and in total up to the files\' real sizes, and each session step', async ({ page }) => {
+  const dir = join(process.env.DIST_DIR ?? 'dist', 'models/tiny-random-qwen2_5_vl');
+  const size = (file: string) => statSync(join(dir, file)).size;
+  const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(bytes < 10 * 1024 ** 2 ? 2 : 0)} MB`;
+  // wasm runs the tiny model's fp32 files; sessions are created one at a time, largest file first.
+  const onnx = ['onnx/decoder_model_merged.onnx', 'onnx/vision_encoder.onnx', 'onnx/embed_tokens.onnx'];
+  expect(onnx.map(size)).toEqual(onnx.map(size).sort((a, b) => b - a));
+  const total = onnx.reduce((n, f) => n + size(f), 0);
+
+  const lens = new LensPage(page);
+  await lens.open('model=tiny-random-qwen2_5_vl&backend=wasm');
+  // Every text the load progress shows, and its phases in order, as they appear.
+  await page.evaluate(() => {
+    const seen = { texts: [] as string[], phases: [] as string[] };
+    Object.assign(window, { seen });
+    new MutationObserver(() => {
+      for (const el of document.querySelectorAll<HTMLElement>('[data-testid=load-total], [data-testid=load-files] li, [data-testid=load-phase]')) {
+        if (!seen.texts.includes(el.innerText)) seen.texts.push(el.innerText);
+      }
+      const phase = document.querySelector<HTMLElement>('[data-testid=load-phase]');
+      const now = phase && `${phase.dataset.phase}: ${phase.innerText}`;
+      if (now && seen.phases.at(-1) !== now) seen.phases.push(now);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  await page.getByTestId('load-model').click();
+  await expect(page.getByTestId('model-status')).toHaveText('Loaded: Tiny Qwen2.5-VL (random weights, built in).');
+  const seen = await page.evaluate(() => (window as Window & { seen?: { texts: string[]; phases: string[] } }).seen!);
+
+  const session = (file: string) => `session: Creating the inference session for ${file}: the runtime prepares the downloaded file, which takes a while for a large one…`;
+  const download = 'download: Downloading the model files…';
+  expect(seen.phases).toEqual(["config: Reading the model's configuration and tokenizer…", ...onnx.flatMap((f) => [download, session(f)])]);
+  expect(seen.texts).toContain(`${mb(total)} of ${mb(total)} (100%)`);
+  for (const file of onnx) {
+    expect(seen.texts).toContain(`${file}: ${mb(size(file))}, downloaded`);
+    // On its way: MB of its real size and a percent
+    expect(seen.texts.some((t) => t.startsWith(`${file}: `) && t.match(/ MB of (.+ MB) \(\d+%\)$/)?.[1] === mb(size(file)))).toBe(true);
+  }
 });

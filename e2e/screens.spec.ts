@@ -222,3 +222,38 @@ test('theme is remembered; an imported trace is confirmed, joins History with it
   const row = page.locator('.ledger .timings tbody tr', { hasText: 'ERGO (trace)' });
   await expect(row.locator('td')).toHaveText(['1316', '122', '244', '366', '36.0', '732']);
 });
+
+test('a run shows each silent step with its elapsed time, and the crop panel waits for stage 1 instead of saying there is no crop', async ({ page }) => {
+  const lens = new LensPage(page);
+  // The scripted model names a box, so both stages encode an image and read a prompt.
+  await lens.open('model=tiny-scripted-qwen2_5_vl&backend=wasm');
+  await page.getByTestId('load-model').click();
+  await expect(page.getByTestId('load-model')).toHaveText('Loaded');
+  await lens.upload('scene.png', await lens.pattern(640, 480));
+  // Every step text each stage shows, and every state of the crop note, as they appear.
+  await page.evaluate(() => {
+    const seen = { stage1: [] as string[], stage2: [] as string[], crop: [] as string[] };
+    Object.assign(window, { seen });
+    const note = (list: string[], text: string | undefined) => text !== undefined && list.at(-1) !== text && list.push(text);
+    const record = () => {
+      note(seen.stage1, document.querySelector<HTMLElement>('[data-testid=stage1-output-phase]')?.innerText);
+      note(seen.stage2, document.querySelector<HTMLElement>('[data-testid=stage2-output-phase]')?.innerText);
+      note(seen.crop, document.querySelector<HTMLElement>('[data-testid=crop-note]')?.dataset.state);
+    };
+    record();
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  await lens.maxTokens(40);
+  await lens.ask('What color is the square?');
+  await lens.finished();
+  await expect(page.getByTestId('crop-image')).toBeVisible();
+  const seen = await page.evaluate(() => (window as Window & { seen?: Record<'stage1' | 'stage2' | 'crop', string[]> }).seen!);
+
+  const steps = (texts: string[]) => [...new Set(texts.map((t) => /^(.+…) \d+\.\d s$/.exec(t)?.[1] ?? `unexpected: ${t}`))];
+  expect(steps(seen.stage1)).toEqual(['Decoding the image…', 'Resizing the image…', 'Encoding the image…', 'Reading the prompt (prefill)…']);
+  expect(steps(seen.stage2)).toEqual(['Resizing the image…', 'Encoding the image…', 'Reading the prompt (prefill)…']);
+  // Before the run, then waiting for stage 1, then the crop itself: never "no crop" on the way.
+  expect(seen.crop).toEqual(['idle', 'pending']);
+  await expect(page.getByTestId('stage1-output-phase')).toHaveCount(0);
+  await expect(page.getByTestId('stage2-output-phase')).toHaveCount(0);
+});

@@ -232,9 +232,19 @@ export interface WorkerErrorInfo {
 
 export type ProgressStatus = 'initiate' | 'download' | 'progress' | 'done';
 
+/**
+ * What a load is doing once its configuration and tokenizer are read: fetching model files
+ * (`download`), or the runtime building a session from a downloaded file (`session`), a step with
+ * no progress of its own that takes seconds to minutes on a multi-GB file. In the browser the two
+ * alternate, one session at a time.
+ */
+export type LoadPhase = 'download' | 'session';
+
 export type WorkerEvent =
   | { readonly type: 'progress'; readonly requestId: string; readonly file: string; readonly loaded: number; readonly total: number; readonly status: ProgressStatus }
   | { readonly type: 'progress-total'; readonly requestId: string; readonly loaded: number; readonly total: number }
+  /** `file`: the ONNX file whose session is being created; null when unknown (all at once). */
+  | { readonly type: 'load-phase'; readonly requestId: string; readonly phase: LoadPhase; readonly file: string | null }
   | { readonly type: 'loaded'; readonly requestId: string; readonly model: LoadedModel }
   /**
    * Sent by the EngineClient, not the worker: it terminated the worker (to stop a request in a phase

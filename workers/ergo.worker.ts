@@ -91,6 +91,7 @@ async function handle(req: QueuedRequest, io: Omit<RunContext, 'engine'>): Promi
       // The working model stays until the new one has loaded: a failed load must not cost it.
       const loaded = await loadEngine(req, (p) => {
         if (p.status === 'total') post({ type: 'progress-total', requestId: req.requestId, loaded: p.loaded, total: p.total });
+        else if (p.status === 'phase') post({ type: 'load-phase', requestId: req.requestId, phase: p.phase, file: p.file });
         else post({ type: 'progress', requestId: req.requestId, file: p.file, loaded: p.loaded, total: p.total, status: p.status });
       });
       await unload();

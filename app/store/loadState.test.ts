@@ -6,6 +6,16 @@ const MODEL = { modelId: 'a', backend: 'wasm' } as LoadedModel;
 const loadedA = applyLoadEvent(startLoad(IDLE_LOAD, 'r1', 'a'), { type: 'loaded', requestId: 'r1', model: MODEL });
 
 describe('applyLoadEvent', () => {
+  it('follows the load through its phases; a finished file keeps its size', () => {
+    let load = startLoad(IDLE_LOAD, 'r1', 'a');
+    expect(load.pending?.phase).toBeNull();
+    load = applyLoadEvent(load, { type: 'load-phase', requestId: 'r1', phase: 'download', file: null });
+    load = applyLoadEvent(load, { type: 'progress', requestId: 'r1', file: 'onnx/x.onnx', loaded: 10, total: 10, status: 'progress' });
+    load = applyLoadEvent(load, { type: 'progress', requestId: 'r1', file: 'onnx/x.onnx', loaded: 0, total: 0, status: 'done' });
+    expect(load.pending?.files['onnx/x.onnx']).toEqual({ loaded: 10, total: 10, done: true });
+    expect(applyLoadEvent(load, { type: 'load-phase', requestId: 'r9', phase: 'session', file: 'onnx/x.onnx' }).pending?.phase).toEqual({ step: 'download', file: null });
+    expect(applyLoadEvent(load, { type: 'load-phase', requestId: 'r1', phase: 'session', file: 'onnx/x.onnx' }).pending?.phase).toEqual({ step: 'session', file: 'onnx/x.onnx' });
+  });
   it('a loaded model is ready', () => {
     expect(readyModelId(loadedA)).toBe('a');
     expect(loadedA.current).toMatchObject({ requestId: 'r1', modelId: 'a' });

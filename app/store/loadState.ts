@@ -7,7 +7,7 @@
  * that fails or is cancelled leaves the previous model loaded (the worker keeps it until the new
  * one works), while a restart of the worker (to stop a run) unloads it until it is back.
  */
-import type { LoadedModel, WorkerErrorInfo, WorkerEvent } from '../../pipeline/protocol';
+import type { LoadPhase, LoadedModel, WorkerErrorInfo, WorkerEvent } from '../../pipeline/protocol';
 
 export interface FileProgress {
   readonly loaded: number;
@@ -22,6 +22,8 @@ export interface PendingLoad {
   readonly cause: 'new' | 'restart';
   readonly files: Readonly<Record<string, FileProgress>>;
   readonly total: { readonly loaded: number; readonly total: number } | null;
+  /** null while the configuration and tokenizer are read, before the model's files are fetched. */
+  readonly phase: { readonly step: LoadPhase; readonly file: string | null } | null;
 }
 
 export interface LoadState {
@@ -35,7 +37,7 @@ export interface LoadState {
 export const IDLE_LOAD: LoadState = { current: null, pending: null, error: null };
 
 export function startLoad(load: LoadState, requestId: string, modelId: string): LoadState {
-  return { ...load, pending: { requestId, modelId, cause: 'new', files: {}, total: null }, error: null };
+  return { ...load, pending: { requestId, modelId, cause: 'new', files: {}, total: null, phase: null }, error: null };
 }
 
 /** The model ready to run: loaded, and not about to be replaced or reloaded. */
@@ -47,7 +49,7 @@ export function applyLoadEvent(load: LoadState, event: WorkerEvent): LoadState {
   const { pending, current } = load;
   if (event.type === 'reloading') {
     if (current?.requestId !== event.requestId) return load;
-    return { ...load, current: null, pending: { requestId: event.requestId, modelId: current.modelId, cause: 'restart', files: {}, total: null } };
+    return { ...load, current: null, pending: { requestId: event.requestId, modelId: current.modelId, cause: 'restart', files: {}, total: null, phase: null } };
   }
   if (pending?.requestId === event.requestId) {
     switch (event.type) {
@@ -56,6 +58,8 @@ export function applyLoadEvent(load: LoadState, event: WorkerEvent): LoadState {
         const file: FileProgress = { loaded: event.loaded || before?.loaded || 0, total: event.total || before?.total || 0, done: event.status === 'done' };
         return { ...load, pending: { ...pending, files: { ...pending.files, [event.file]: file } } };
       }
+      case 'load-phase':
+        return { ...load, pending: { ...pending, phase: { step: event.phase, file: event.file } } };
       case 'progress-total':
         return { ...load, pending: { ...pending, total: { loaded: event.loaded, total: event.total } } };
       case 'loaded':

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { boxIn, parseZoomBox } from '../core';
-import { applyRunEvent, describeBox, displayedBox, startRun } from './runState';
+import { applyRunEvent, cropNote, describeBox, displayedBox, startRun } from './runState';
 
 const image = { blob: new Blob([]), name: 'a.png', width: 3840, height: 2160, sha256: null, sourceUrl: null, sample: null };
 
@@ -50,5 +50,17 @@ describe('applyRunEvent', () => {
       'Your box: [1, 2, 3, 4] in the coarse image, not asked about yet: press "Ask about this region".',
     );
     expect(describeBox({ ...done, kind: 'fine', box: { kind: 'manual', box, crop } }, box)).toBe('Your box: [10, 20, 30, 40] in the coarse image.');
+  });
+});
+
+describe('cropNote', () => {
+  it('is pending while stage 1 has not named a region, and says why there is none once the run ended', () => {
+    expect(cropNote(null).state).toBe('idle');
+    const streaming = applyRunEvent(applyRunEvent(base, { type: 'phase', requestId: 'r2', stage: 'coarse', phase: 'generate' }), { type: 'partial', requestId: 'r2', stage: 'coarse', text: '<think>looking' });
+    expect(cropNote(streaming)).toEqual({ state: 'pending', text: 'Waiting for stage 1 to name a region…' });
+    expect(cropNote(applyRunEvent(streaming, { type: 'cancelled', requestId: 'r2' }))).toEqual({ state: 'none', text: 'No crop: the run was stopped before the model named a region.' });
+    expect(cropNote(applyRunEvent(streaming, { type: 'error', requestId: 'r2', error: { code: 'x', message: 'boom' } })).text).toBe('No crop: the run failed before the model named a region.');
+    const none = applyRunEvent(streaming, { type: 'box', requestId: 'r2', status: { kind: 'none', reason: 'no-zoom', fallback: 'skip' } });
+    expect(cropNote(none)).toEqual({ state: 'none', text: 'No crop: the box is missing or empty.' });
   });
 });

@@ -88,6 +88,7 @@ export function applyRunEvent(run: RunState, event: WorkerEvent): RunState {
       return { ...run, status: 'error', phase: null, error: event.error };
     case 'progress':
     case 'progress-total':
+    case 'load-phase':
     case 'loaded':
     case 'unloaded':
     case 'reloading':
@@ -113,6 +114,20 @@ const boxText = (box: CoarseBox) => `[${box.map(Math.round).join(', ')}]`;
  * recorded in a trace, or drawn by the user's hand)
  * and, with `edited`, the user's own box that no turn has used yet.
  */
+/**
+ * What the crop panel says when there is no crop to show: before any run, while stage 1 has not
+ * named a region yet, or why the run ended without one.
+ */
+export function cropNote(run: RunState | null): { readonly state: 'idle' | 'pending' | 'none'; readonly text: string } {
+  if (!run) return { state: 'idle', text: 'The crop appears once the model names a region.' };
+  if (!run.box) {
+    return run.status === 'running'
+      ? { state: 'pending', text: 'Waiting for stage 1 to name a region…' }
+      : { state: 'none', text: `No crop: the run ${run.status === 'cancelled' ? 'was stopped' : run.status === 'error' ? 'failed' : 'ended'} before the model named a region.` };
+  }
+  return { state: 'none', text: 'No crop: the box is missing or empty.' };
+}
+
 export function describeBox(run: RunState, edited: CoarseBox | null = null): string {
   if (edited) {
     const asked = run.kind === 'fine' && (run.status === 'running' || (run.box?.kind === 'manual' && boxText(run.box.box) === boxText(edited)));

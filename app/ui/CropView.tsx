@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useLens } from '../store/lensStore';
 import { boxView } from '../store/selectors';
+import { cropNote } from '../store/runState';
 import { useRgbaCanvas } from './bitmaps';
 
 /**
@@ -12,6 +13,7 @@ export function CropView() {
   const picked = useLens(useShallow((s) => ({ run: s.run, image: s.image, editedBox: s.editedBox, load: s.load, shared: s.shared, settings: s.settings })));
   const { run } = picked;
   const { image, crop } = boxView(picked);
+  const note = cropNote(run);
   const native = useRef<HTMLCanvasElement>(null);
   const [failed, setFailed] = useState(false);
   const [fit, setFit] = useState(true);
@@ -71,7 +73,9 @@ export function CropView() {
           </div>
         </>
       ) : (
-        <p className="meta">{run ? 'No crop: the box is missing or empty.' : 'The crop appears once the model names a region.'}</p>
+        <p className="meta" data-testid="crop-note" data-state={note.state}>
+          {note.text}
+        </p>
       )}
       {run?.second && (
         <>

@@ -30,10 +30,24 @@ function useGpuAvailability(): string | false | null {
 
 const percent = (loaded: number, total: number) => (total > 0 ? ` (${Math.round((100 * loaded) / total)}%)` : '');
 
+/** What the load is doing now, in words: the silent steps before and after the download included. */
+function loadPhaseWords(pending: PendingLoad): string {
+  const { total, phase } = pending;
+  if (!phase) return "Reading the model's configuration and tokenizer…";
+  if (phase.step === 'download') return 'Downloading the model files…';
+  // Without a file: every file was fetched first, and the sessions are built together.
+  return phase.file
+    ? `Creating the inference session for ${phase.file}: the runtime prepares the downloaded file, which takes a while for a large one…`
+    : `Download complete${total ? ` (${mb(total.total)})` : ''}. Creating the inference sessions: the runtime prepares each model file, which takes a while for a large model…`;
+}
+
 function LoadProgress({ pending }: { pending: PendingLoad }) {
   const { total } = pending;
   return (
     <div className="progress">
+      <p className="meta" data-testid="load-phase" data-phase={pending.phase?.step ?? 'config'}>
+        {loadPhaseWords(pending)}
+      </p>
       <progress data-testid="load-progress" max={total?.total || 1} value={total?.loaded ?? 0} />
       {total && (
         <p className="meta" data-testid="load-total">
@@ -41,10 +55,10 @@ function LoadProgress({ pending }: { pending: PendingLoad }) {
           {percent(total.loaded, total.total)}
         </p>
       )}
-      <ul className="files">
+      <ul className="files" data-testid="load-files">
         {Object.entries(pending.files).map(([file, p]) => (
           <li key={file}>
-            {file}: {p.done ? 'done' : p.total ? `${mb(p.loaded)} of ${mb(p.total)}${percent(p.loaded, p.total)}` : '…'}
+            {file}: {p.done ? `${mb(p.total || p.loaded)}, downloaded` : p.total ? `${mb(p.loaded)} of ${mb(p.total)}${percent(p.loaded, p.total)}` : '…'}
           </li>
         ))}
       </ul>

@@ -21,7 +21,7 @@ import { chooseBackend, wasmThreads, type BackendChoice } from './backendChoice'
 import { probeGpu } from '../../pipeline/gpuProbe';
 import { DTYPE_SUFFIX, dtypesForFolder } from './folderDtypes';
 import { boxConventionFor, findModel, type Architecture, type BoxConvention, type DtypeMap, type ModelEntry } from '../../pipeline/registry';
-import type { LoadRequest, LoadedModel, LocalModelSource, ProgressStatus } from '../../pipeline/protocol';
+import type { LoadRequest, LoadedModel, LocalModelSource, LoadPhase, ProgressStatus } from '../../pipeline/protocol';
 import { fileReader, HttpError, onnxFileSizes, type ModelFileReader, type ModelFiles } from './modelFiles';
 import { createSessions } from './sessions';
 import { checkTokenizer, normalizeConfig, readGeneration, type Generation, type ModelDims } from './modelConfig';
@@ -60,7 +60,9 @@ export interface ChatTokenizer {
   get_vocab(): Record<string, number> | Map<string, number>;
 }
 
-export type ProgressSink = (e: { file: string; loaded: number; total: number; status: ProgressStatus } | { total: number; loaded: number; status: 'total' }) => void;
+export type ProgressSink = (
+  e: { file: string; loaded: number; total: number; status: ProgressStatus } | { total: number; loaded: number; status: 'total' } | { status: 'phase'; phase: LoadPhase; file: string | null },
+) => void;
 
 const PICKED_FOLDER_ROOT = 'picked-folder/';
 
@@ -201,10 +203,21 @@ export interface LoadSpec {
 /** Loads config, processor and sessions; throws EngineError with a code for every expected failure. */
 export async function loadModelFiles(spec: LoadSpec): Promise<LoadedEngine> {
   const { id, where, entry, onProgress } = spec;
+  // Set once transformers.js fetches the model's ONNX files: their download is over when every one
+  // is done, or when the aggregate total is complete; the sessions are being built from then on.
+  let awaitedFiles: Set<string> | null = null;
+  const downloaded = (): void => {
+    if (!awaitedFiles) return;
+    awaitedFiles = null;
+    onProgress({ status: 'phase', phase: 'session', file: null });
+  };
   const progress_callback = (p: { status: string; file?: string; loaded?: number; total?: number }): void => {
-    if (p.status === 'progress_total') onProgress({ status: 'total', loaded: p.loaded ?? 0, total: p.total ?? 0 });
-    else if (p.status === 'initiate' || p.status === 'download' || p.status === 'progress' || p.status === 'done') {
+    if (p.status === 'progress_total') {
+      onProgress({ status: 'total', loaded: p.loaded ?? 0, total: p.total ?? 0 });
+      if ((p.total ?? 0) > 0 && (p.loaded ?? 0) >= (p.total ?? 0)) downloaded();
+    } else if (p.status === 'initiate' || p.status === 'download' || p.status === 'progress' || p.status === 'done') {
       onProgress({ status: p.status, file: p.file ?? '', loaded: p.loaded ?? 0, total: p.total ?? 0 });
+      if (p.status === 'done' && awaitedFiles?.delete(p.file ?? '') && awaitedFiles.size === 0) downloaded();
     }
   };
 
@@ -236,6 +249,13 @@ export async function loadModelFiles(spec: LoadSpec): Promise<LoadedEngine> {
     if (!generationCheck.ok) throw new EngineError(generationCheck.code, `${where}: ${generationCheck.message}`);
     const generation = generationCheck.generation;
     const Model = CLASSES[architecture];
+    onProgress({ status: 'phase', phase: 'download', file: null });
+    // transformers.js fetches every file, then builds the sessions without a word: the session
+    // step starts when the last byte is in.
+    const fromPretrained = () => {
+      awaitedFiles = new Set(sizes.files.map((f) => f.path));
+      return Model.from_pretrained(id, { config, dtype: spec.dtypes, device: spec.device, progress_callback });
+    };
     const model = (
       spec.blobs && spec.device !== 'cpu'
         ? new Model(
@@ -252,7 +272,7 @@ export async function loadModelFiles(spec: LoadSpec): Promise<LoadedEngine> {
             ),
             {},
           )
-        : await Model.from_pretrained(id, { config, dtype: spec.dtypes, device: spec.device, progress_callback })
+        : await fromPretrained()
     ) as unknown as LoadedEngine['model'];
     const imageTokenId = dims.tokens.image;
     const info: LoadedModel = {

@@ -14,6 +14,7 @@
  * Node does not need this: transformers.js hands onnxruntime-node file paths, and it reads them itself.
  */
 import { InferenceSession } from 'onnxruntime-web/webgpu';
+import type { LoadPhase } from '../../pipeline/protocol';
 import type { Dtype, OnnxFile } from '../../pipeline/registry';
 import { DTYPE_SUFFIX } from './folderDtypes';
 import type { ModelFiles } from './modelFiles';
@@ -25,7 +26,9 @@ export interface SessionPlan {
   readonly files: readonly { readonly path: string; readonly bytes: number }[];
   /** Outputs of the decoder kept on the GPU between steps (its `present.*` cache) on WebGPU. */
   readonly gpuOutputs: readonly string[];
-  readonly onProgress: (e: { file: string; loaded: number; total: number; status: 'initiate' | 'progress' | 'done' } | { status: 'total'; loaded: number; total: number }) => void;
+  readonly onProgress: (
+    e: { file: string; loaded: number; total: number; status: 'initiate' | 'progress' | 'done' } | { status: 'total'; loaded: number; total: number } | { status: 'phase'; phase: LoadPhase; file: string | null },
+  ) => void;
 }
 
 interface SessionFiles {
@@ -61,6 +64,7 @@ export async function createSessions(plan: SessionPlan, blobs: ModelFiles): Prom
   let done = 0;
   try {
     for (const files of ordered) {
+      plan.onProgress({ status: 'phase', phase: 'download', file: null });
       const fetchFile = async (f: { path: string; bytes: number }): Promise<Blob> => {
         plan.onProgress({ status: 'initiate', file: f.path, loaded: 0, total: f.bytes });
         const blob = await blobs.blob(f.path, (loaded) => {
@@ -75,6 +79,7 @@ export async function createSessions(plan: SessionPlan, blobs: ModelFiles): Prom
       const model = new Uint8Array(await (await fetchFile(files.model)).arrayBuffer());
       const externalData: { path: string; data: Blob }[] = [];
       for (const chunk of files.chunks) externalData.push({ path: chunk.path.slice('onnx/'.length), data: await fetchFile(chunk) });
+      plan.onProgress({ status: 'phase', phase: 'session', file: files.model.path });
       const outputs = files.name === 'decoder_model_merged' && plan.device === 'webgpu' ? plan.gpuOutputs : [];
       sessions[files.name] = await InferenceSession.create(model, {
         executionProviders: [plan.device],
