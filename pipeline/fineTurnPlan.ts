@@ -5,10 +5,9 @@
  * (ERGO's strict `<zoom>` parser); Qwen2-VL writes 0-1000 normalized coordinates, converted to
  * coarse pixels so the crop rule is the same for both.
  */
-import { boxIn, cropRect, normToCoarse, parseZoom, type ZoomNumbers } from '../app/core';
+import { cropRect, parseZoom, zoomRegion, zoomToCoarse, type BoxConvention } from '../app/core';
 import type { CoarseBox, OriginalRect, Size } from '../app/core/geometry';
 import type { NoBoxFallback, NoBoxReason } from './protocol';
-import type { BoxConvention } from './registry';
 
 export type FinePlan =
   | { readonly kind: 'crop'; readonly box: CoarseBox; readonly rect: OriginalRect }
@@ -18,11 +17,6 @@ export type FinePlan =
 export function planForBox(box: CoarseBox, coarse: Size, original: Size, fallback: NoBoxFallback): FinePlan {
   const rect = cropRect(box, original, coarse);
   return rect ? { kind: 'crop', box, rect } : { kind: 'fallback', reason: 'degenerate', fallback };
-}
-
-/** The numbers of a `<zoom>` box, read in the model's `convention`, as pixels of the `coarse` image. */
-export function zoomToCoarse(numbers: ZoomNumbers, convention: BoxConvention, coarse: Size): CoarseBox {
-  return convention === 'norm1000' ? normToCoarse(boxIn('norm1000', numbers), coarse) : boxIn('coarse', numbers);
 }
 
 /**
@@ -36,7 +30,7 @@ export function coarseBoxOf(coarseOutput: string, convention: BoxConvention, coa
 
 /** Parses the coarse turn's output and decides the fine turn. */
 export function planFineTurn(coarseOutput: string, convention: BoxConvention, coarse: Size, original: Size, fallback: NoBoxFallback): FinePlan {
-  const parsed = parseZoom(coarseOutput);
-  if (parsed.kind === 'none') return { kind: 'fallback', reason: parsed.reason, fallback };
-  return planForBox(zoomToCoarse(parsed.box, convention, coarse), coarse, original, fallback);
+  const region = zoomRegion(coarseOutput, convention, coarse, original);
+  if (region.kind === 'none') return { kind: 'fallback', reason: region.reason, fallback };
+  return region.crop ? { kind: 'crop', box: region.box, rect: region.crop } : { kind: 'fallback', reason: 'degenerate', fallback };
 }

@@ -5,6 +5,7 @@
  * All entries use the ONNX layout transformers.js v4 expects for Qwen VL models:
  * `onnx/{embed_tokens,vision_encoder,decoder_model_merged}{suffix}.onnx`.
  */
+import type { BoxConvention } from '../app/core/zoomRegion';
 import type { LocalModelSource } from './protocol';
 
 /** The ONNX files of a Qwen-VL export, keyed the way transformers.js names its sessions. */
@@ -28,12 +29,7 @@ export interface DeviceDtypes {
 }
 export type DeviceClass = keyof DeviceDtypes;
 
-/** How the model writes the box of its coarse turn. */
-export type BoxConvention =
-  /** Integers in pixels of the coarse image it was shown (ERGO, Qwen2.5-VL). */
-  | 'pixels-coarse'
-  /** 0-1000 normalized over the image (Qwen2-VL, Qwen3-VL); converted to coarse pixels before cropping. */
-  | 'norm1000';
+export type { BoxConvention } from '../app/core/zoomRegion';
 
 /** Which fine-turn text the conversation uses: the official evaluation's (default) or the official demo's. */
 export type PromptProfile = 'ergo-eval' | 'ergo-demo';

@@ -20,6 +20,7 @@ export { attentionBytesPerHead, directCost, ergoCost, ergoImageCost, fullImageCo
 export { parseZoom, parseZoomBox, type ZoomNumbers, type ZoomParse } from './zoomBox';
 export { coarseToNorm, normToCoarse } from './normBox';
 export { cropRect } from './crop';
+export { zoomRegion, zoomToCoarse, type BoxConvention, type ZoomRegion } from './zoomRegion';
 export { answerText, choiceLetters, extractAnswer, scoreChoice } from './answer';
 export { containment, enclosingBox, regionIoU } from './regionMetrics';
 export {

@@ -52,7 +52,7 @@ export function parseZoom(text: string): ZoomParse {
 /**
  * ERGO's `<zoom>` parser for output known to be in ERGO's convention (coarse pixels: ERGO,
  * Qwen2.5-VL, and traces of their runs): the first zoom tag's box, or null. For a model of another
- * convention, read `parseZoom` and convert (`zoomToCoarse` in the engine's fine-turn plan).
+ * convention, read `parseZoom` and convert (`zoomToCoarse` in zoomRegion.ts).
  */
 export function parseZoomBox(text: string): CoarseBox | null {
   const parsed = parseZoom(text);

@@ -5,13 +5,10 @@
  * added so every predicted region can be looked at afterwards.
  */
 import { answerText, choiceLetters } from '../core/answer';
-import { cropRect } from '../core/crop';
 import { boxIn, type CoarseBox, type OriginalBox, type OriginalRect, type Size } from '../core/geometry';
-import { normToCoarse } from '../core/normBox';
 import { containment, regionIoU } from '../core/regionMetrics';
 import { ergoImageCost, fullImageCost, rectSize } from '../core/tokens';
-import { parseZoom } from '../core/zoomBox';
-import type { BoxConvention } from '../../pipeline/registry';
+import { zoomRegion, type BoxConvention } from '../core/zoomRegion';
 import type { EvalSample, ImageRef } from './samples';
 
 /** ERGO's two turns, or one of the one-turn baselines on the whole image. */
@@ -103,11 +100,9 @@ export interface RegionOutcome {
 
 /** ERGO's parse and crop of a coarse-turn output over an `original` image seen at `coarse`. */
 export function regionOf(coarseOutput: string, original: Size, coarse: Size, convention: BoxConvention = 'pixels-coarse'): RegionOutcome {
-  const parsed = parseZoom(coarseOutput);
-  if (parsed.kind === 'none') return { status: parsed.reason, box: null, crop: null };
-  const box: CoarseBox = convention === 'norm1000' ? normToCoarse(boxIn('norm1000', parsed.box), coarse) : boxIn('coarse', parsed.box);
-  const crop = cropRect(box, original, coarse);
-  return crop ? { status: 'parsed', box, crop } : { status: 'degenerate', box, crop: null };
+  const region = zoomRegion(coarseOutput, convention, coarse, original);
+  if (region.kind === 'none') return { status: region.reason, box: null, crop: null };
+  return { status: region.crop ? 'parsed' : 'degenerate', box: region.box, crop: region.crop };
 }
 
 function toOriginal(box: CoarseBox, original: Size, coarse: Size): OriginalBox {
