@@ -60,7 +60,8 @@ export interface ModelEntry {
   readonly embedding?: { readonly rows: number; readonly width: number };
   readonly boxConvention: BoxConvention;
   readonly promptProfile: PromptProfile;
-  readonly licenseUrl: string;
+  /** Null where the entry is no one model (a server serves a model of its own choice, with its license). */
+  readonly licenseUrl: string | null;
   /** Shipped with the site under `models/<id>/`: works offline. */
   readonly builtIn: boolean;
   /** Random weights: exercises the real pipeline, but its text is noise. */
@@ -117,6 +118,36 @@ function tinyEntry(id: string, label: string, architecture: Architecture, boxCon
   };
 }
 
+/** What distinguishes one public onnx-community export from another. */
+interface HubModel {
+  readonly id: string;
+  readonly label: string;
+  readonly architecture: Architecture;
+  readonly repo: string;
+  readonly approxBytes: NonNullable<ModelEntry['approxBytes']>;
+  readonly embedding: NonNullable<ModelEntry['embedding']>;
+  readonly licenseUrl: string;
+}
+
+/** A public onnx-community export: every dtype on the Hub, the box convention of its architecture. */
+function hubEntry(m: HubModel): ModelEntry {
+  return {
+    id: m.id,
+    label: m.label,
+    architecture: m.architecture,
+    source: { kind: 'hub', repo: m.repo },
+    dtypes: HUB_DTYPES,
+    unsupported: null,
+    approxBytes: m.approxBytes,
+    embedding: m.embedding,
+    boxConvention: m.architecture === 'qwen2_vl' ? 'norm1000' : 'pixels-coarse',
+    promptProfile: 'ergo-eval',
+    licenseUrl: m.licenseUrl,
+    builtIn: false,
+    randomWeights: false,
+  };
+}
+
 /** Plain fp32 files on every device: the trained tiny policy is small, and 4-bit weights would cost it accuracy. */
 const FP32_DTYPES: DeviceDtypes = {
   webgpuF16: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'fp32' },
@@ -152,13 +183,15 @@ export const MODEL_REGISTRY: readonly ModelEntry[] = [
     label: 'Server (OpenAI-compatible)',
     architecture: null,
     source: { kind: 'server' },
+    // Nothing is downloaded or run in this browser: the server holds the weights and runs them.
     dtypes: { webgpuF16: null, webgpu: null, wasm: null },
-    unsupported: 'a server model runs on the server',
+    unsupported: 'the model runs on the server; this browser downloads and runs nothing of it',
     approxBytes: null,
-    // Read from the served model's name at load (see boxConventionForServedModel).
+    // ERGO's (and most models'); the served model's name decides at load (boxConventionForServedModel).
     boxConvention: 'pixels-coarse',
     promptProfile: 'ergo-eval',
-    licenseUrl: 'https://github.com/nota-github/ERGO',
+    // Whatever model the server serves, under that model's own license.
+    licenseUrl: null,
     builtIn: false,
     randomWeights: false,
   },
@@ -172,45 +205,33 @@ export const MODEL_REGISTRY: readonly ModelEntry[] = [
     dtypes: { webgpuF16: TINY_DTYPES.wasm, webgpu: TINY_DTYPES.wasm, wasm: TINY_DTYPES.wasm },
     approxBytes: { f16: 0.5 * MB, f32: 0.5 * MB },
   },
-  {
-    // ERGO's own architecture (Qwen2.5-VL, pixel-coordinate boxes) at 3B: the best browser model
-    // until an ERGO export exists. Config: flat in Qwen's repo (36 layers, hidden 2048, 16/2 heads,
-    // tied 151936-row embeddings); the loader normalizes either shape. Sizes are estimates: the
-    // q4f16 set is reported at about 2.5 GB; the fp32-activation set adds fp32 embeddings
-    // (151936 x 2048 x 4 B = 1.24 GB instead of 0.62 GB). Before downloading, the loader reads the
-    // configs and the real file sizes, and the device check compares them with this device.
+  // ERGO's own architecture (Qwen2.5-VL, pixel-coordinate boxes) at 3B: the best browser model
+  // until an ERGO export exists. Config: flat in Qwen's repo (36 layers, hidden 2048, 16/2 heads,
+  // tied 151936-row embeddings); the loader normalizes either shape. Sizes are estimates: the
+  // q4f16 set is reported at about 2.5 GB; the fp32-activation set adds fp32 embeddings
+  // (151936 x 2048 x 4 B = 1.24 GB instead of 0.62 GB). Before downloading, the loader reads the
+  // configs and the real file sizes, and the device check compares them with this device.
+  // Qwen Research License (not Apache-2.0 like the 2B and 7B models): research use.
+  hubEntry({
     id: 'qwen2.5-vl-3b-instruct',
     label: 'Qwen2.5-VL 3B Instruct (recommended, Hub download)',
     architecture: 'qwen2_5_vl',
-    source: { kind: 'hub', repo: 'onnx-community/Qwen2.5-VL-3B-Instruct-ONNX' },
-    dtypes: HUB_DTYPES,
-    unsupported: null,
+    repo: 'onnx-community/Qwen2.5-VL-3B-Instruct-ONNX',
     approxBytes: { f16: 2.5 * GB, f32: 3.4 * GB },
     embedding: { rows: 151936, width: 2048 },
-    boxConvention: 'pixels-coarse',
-    promptProfile: 'ergo-eval',
-    // Qwen Research License (not Apache-2.0 like the 2B and 7B models): research use.
     licenseUrl: 'https://huggingface.co/Qwen/Qwen2.5-VL-3B-Instruct/blob/main/LICENSE',
-    builtIn: false,
-    randomWeights: false,
-  },
-  {
-    // The smallest public Qwen-VL export in the layout above. Sizes: the q4f16 set is about 2.7 GB;
-    // the fp32-activation set adds fp32 embeddings (151936 x 1536 x 4 B = 0.9 GB instead of 0.45 GB).
+  }),
+  // The smallest public Qwen-VL export in the layout above. Sizes: the q4f16 set is about 2.7 GB;
+  // the fp32-activation set adds fp32 embeddings (151936 x 1536 x 4 B = 0.9 GB instead of 0.45 GB).
+  hubEntry({
     id: 'qwen2-vl-2b-instruct',
     label: 'Qwen2-VL 2B Instruct (Hub download)',
     architecture: 'qwen2_vl',
-    source: { kind: 'hub', repo: 'onnx-community/Qwen2-VL-2B-Instruct' },
-    dtypes: HUB_DTYPES,
-    unsupported: null,
+    repo: 'onnx-community/Qwen2-VL-2B-Instruct',
     approxBytes: { f16: 2.7 * GB, f32: 3.2 * GB },
     embedding: { rows: 151936, width: 1536 },
-    boxConvention: 'norm1000',
-    promptProfile: 'ergo-eval',
     licenseUrl: 'https://huggingface.co/Qwen/Qwen2-VL-2B-Instruct/blob/main/LICENSE',
-    builtIn: false,
-    randomWeights: false,
-  },
+  }),
   {
     // No public ONNX export of nota-ai/ERGO-7B exists: the user exports it (same layout) and names the repo.
     id: 'ergo-7b',

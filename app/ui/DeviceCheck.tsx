@@ -36,7 +36,8 @@ export function DeviceCheck({ entry, cachedBytes }: { entry: ModelEntry; cachedB
       live = false;
     };
   }, []);
-  if (entry.builtIn) return null;
+  // Built-in models always fit; a server's model never touches this device.
+  if (entry.builtIn || entry.source.kind === 'server') return null;
   if (!probe) return <p className="meta" data-testid="device-check" data-verdict="pending">Checking this device…</p>;
   const check = checkDevice(entry, { ...probe, cachedBytes });
   return (

@@ -113,7 +113,7 @@ export function ModelPanel() {
       <p className="meta">
         {entry?.approxBytes ? `Download about ${mb(entry.approxBytes.f32)} (${mb(entry.approxBytes.f16)} with fp16 weights). ` : ''}
         {entry?.builtIn ? 'Built in: served by this site, works offline.' : cache ? `In this browser's cache: ${cache.files} files, ${mb(cache.bytes)}.` : ''}{' '}
-        {entry && (
+        {entry?.licenseUrl && (
           <a href={entry.licenseUrl} target="_blank" rel="noreferrer">
             License
           </a>
