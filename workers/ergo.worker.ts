@@ -11,7 +11,8 @@
  * a failed load leaves the working model in place).
  */
 import { eventTransferables, type ImageFile, type LoadedModel, type ServerSource, type WorkerEvent, type WorkerRequest } from '../pipeline/protocol';
-import { apiBase, checkConnection, OpenAIEngine } from '../engines/openai/engine';
+import { OpenAIEngine } from '../engines/openai/engine';
+import { apiBase, checkConnection } from '../pipeline/serverConnection';
 import type { Engine } from '../pipeline/engine';
 import { CancelFlag } from '../pipeline/cancelFlag';
 import { CancelledError, EngineError } from '../pipeline/errors';

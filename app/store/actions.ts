@@ -6,7 +6,7 @@ import { EngineClient } from '../engine/client';
 import { totalOf } from '../../pipeline/stats';
 import { findModel } from '../../pipeline/registry';
 import { wasmFit } from '../../pipeline/deviceCheck';
-import { checkConnection, type ConnectionCheck } from '../../engines/openai/engine';
+import { checkConnection, type ConnectionCheck } from '../../pipeline/serverConnection';
 import { parseTrace, type Trace } from '../trace/trace';
 import { decodeShareState, encodeShareState } from '../share/shareState';
 import { findScene, renderScene } from '../samples/scenes';

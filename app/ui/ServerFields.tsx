@@ -1,7 +1,10 @@
 import { useState } from 'react';
-import type { ConnectionCheck } from '../../engines/openai/engine';
+import type { ConnectionCheck } from '../../pipeline/serverConnection';
 import { serverApiKey, setServerApiKey, testServer } from '../store/actions';
 import { useLens } from '../store/lensStore';
+
+/** How a failed check starts, for the failures the browser hides the cause of. */
+const CHECK_LABELS: Readonly<Record<string, string>> = { cors: 'Blocked by CORS: ', 'cors-or-unreachable': 'Blocked by CORS, or no server there: ' };
 
 /** Endpoint, model name and key of an OpenAI-compatible server, and "Test connection". */
 export function ServerFields() {
@@ -45,8 +48,13 @@ export function ServerFields() {
             ? 'Nothing is sent to the server until you test the connection or run.'
             : check.ok
               ? `Connected. Models: ${check.models.join(', ') || 'none'}.${server.model.trim() && !check.models.includes(server.model.trim()) ? ` "${server.model.trim()}" is not among them.` : ''}`
-              : `${check.code === 'cors' ? 'Blocked by CORS: ' : ''}${check.message}`}
+              : `${CHECK_LABELS[check.code] ?? ''}${check.message}`}
       </p>
+      {check !== 'testing' && check !== null && !check.ok && check.code === 'cors-or-unreachable' && check.url && (
+        <a className="meta" data-testid="server-open-url" href={check.url} target="_blank" rel="noopener noreferrer">
+          Open {check.url} in a new tab
+        </a>
+      )}
     </>
   );
 }

@@ -15,15 +15,8 @@ import { CancelledError, EngineError } from '../../pipeline/errors';
 import type { Decoding, RgbaImage } from '../../pipeline/protocol';
 import { boxConventionForServedModel, type PromptProfile } from '../../pipeline/registry';
 import { stageStats } from '../../pipeline/stats';
+import { apiBase, serverError, serverHeaders, type ServerConnection } from '../../pipeline/serverConnection';
 import { pngDataUrl } from './png';
-
-export interface ServerConnection {
-  /** Base URL of the API, e.g. `http://127.0.0.1:8000/v1` (a trailing `/v1` is added when missing). */
-  readonly endpoint: string;
-  /** The served model name (`--served-model-name`). */
-  readonly model: string;
-  readonly apiKey?: string;
-}
 
 export interface OpenAIEngineOptions extends ServerConnection {
   readonly promptProfile?: PromptProfile;
@@ -33,69 +26,6 @@ export interface OpenAIEngineOptions extends ServerConnection {
 
 /** The official evaluation's stop string. */
 export const ERGO_STOP = '<|im_end|>';
-
-/** `http://host:8000` or `http://host:8000/v1/` -> `http://host:8000/v1`. */
-export function apiBase(endpoint: string): string {
-  const trimmed = endpoint.trim().replace(/\/+$/, '');
-  return /\/v\d+$/.test(trimmed) ? trimmed : `${trimmed}/v1`;
-}
-
-function headers(conn: ServerConnection, json: boolean): Record<string, string> {
-  return { ...(json ? { 'content-type': 'application/json' } : {}), ...(conn.apiKey ? { authorization: `Bearer ${conn.apiKey}` } : {}) };
-}
-
-/** The server's error message from an OpenAI-style error body, else the status line. */
-async function serverError(res: Response, what: string): Promise<EngineError> {
-  let detail = `${res.status} ${res.statusText}`;
-  try {
-    const body = (await res.json()) as { error?: { message?: string } | string; message?: string };
-    const message = typeof body.error === 'string' ? body.error : (body.error?.message ?? body.message);
-    if (message) detail = `${res.status}: ${message}`;
-  } catch {
-    // Not JSON: the status line says it all.
-  }
-  const code = res.status === 401 || res.status === 403 ? 'server-auth' : res.status === 404 ? 'server-not-found' : 'server-error';
-  return new EngineError(code, `${what} answered ${detail}`);
-}
-
-export type ConnectionCheck = { readonly ok: true; readonly models: readonly string[] } | { readonly ok: false; readonly code: string; readonly message: string };
-
-/**
- * Lists the server's models (`GET /models`). A browser reports a refused CORS request like an
- * unreachable host, so a failed request is retried opaquely (`no-cors`): if that one gets through,
- * the server is there and it is CORS that blocks this page.
- */
-export async function checkConnection(conn: Pick<ServerConnection, 'endpoint' | 'apiKey'>, fetcher: typeof fetch = fetch): Promise<ConnectionCheck> {
-  let url: string;
-  try {
-    url = new URL(`${apiBase(conn.endpoint)}/models`).href;
-  } catch {
-    return { ok: false, code: 'bad-endpoint', message: `"${conn.endpoint}" is not a URL (expected e.g. http://127.0.0.1:8000/v1)` };
-  }
-  let res: Response;
-  try {
-    res = await fetcher(url, { headers: headers({ ...conn, model: '' }, false) });
-  } catch (e) {
-    const reachable = typeof window !== 'undefined' || typeof WorkerGlobalScope !== 'undefined' ? await fetcher(url, { mode: 'no-cors' }).then(() => true, () => false) : false;
-    if (reachable) {
-      return {
-        ok: false,
-        code: 'cors',
-        message: `${url} answered, but its CORS headers do not allow this page (${location.origin}). Start the server with this origin allowed (vLLM: --allowed-origins '["${location.origin}"]').`,
-      };
-    }
-    return { ok: false, code: 'server-unreachable', message: `could not reach ${url}: ${(e as Error).message}. Is the server running, and is the address right?` };
-  }
-  if (!res.ok) {
-    const err = await serverError(res, url);
-    return { ok: false, code: err.code, message: err.message };
-  }
-  const body = (await res.json().catch(() => null)) as { data?: { id?: unknown }[] } | null;
-  const models = (body?.data ?? []).flatMap((m) => (typeof m.id === 'string' ? [m.id] : []));
-  return { ok: true, models };
-}
-
-declare const WorkerGlobalScope: unknown;
 
 interface Usage {
   readonly prompt_tokens?: number;
@@ -161,7 +91,7 @@ export class OpenAIEngine implements Engine {
       try {
         res = await this.#fetch(url, {
           method: 'POST',
-          headers: headers(this.#conn, true),
+          headers: serverHeaders(this.#conn.apiKey, true),
           signal: abort.signal,
           body: JSON.stringify({
             model: this.#conn.model,

@@ -6,7 +6,8 @@ import { ChatServer } from '../../server/openaiServer';
 import { loadNodeEngine } from '../node/load';
 import { patternPng, recordingContext } from '../node/testImages';
 import type { TransformersEngine } from '../transformers/engine';
-import { apiBase, checkConnection, OpenAIEngine } from './engine';
+import { apiBase, checkConnection } from '../../pipeline/serverConnection';
+import { OpenAIEngine } from './engine';
 import { encodePng } from './png';
 import { decodeImageBytes } from '../node/decodeImage';
 
