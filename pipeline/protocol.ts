@@ -10,6 +10,7 @@
  * The worker handles one request at a time, in the order received (except `cancel`).
  */
 import type { CoarseBox, OriginalRect, Size } from '../app/core/geometry';
+import type { BoxConvention } from '../app/core/zoomRegion';
 
 /** What runs the model: onnxruntime-web on WebGPU or wasm, onnxruntime-node (`cpu`), or an OpenAI-compatible `server`. */
 export type Backend = 'webgpu' | 'wasm' | 'cpu' | 'server';
@@ -215,6 +216,8 @@ export interface LoadedModel {
   readonly derived: readonly string[];
   /** Decoding parameters read from generation_config.json. */
   readonly generation: GenerationInfo;
+  /** How the loaded model writes its box: from its config, or a served model's name (streaming boxes are read so). */
+  readonly boxConvention: BoxConvention;
 }
 
 /** What generation_config.json asks of decoding (recorded in every run's trace). */

@@ -75,6 +75,7 @@ async function connectServer(source: ServerSource): Promise<{ engine: OpenAIEngi
     configShape: 'nested',
     derived: [],
     generation: { eosIds: [], repetitionPenalty: 1, source: 'defaults' },
+    boxConvention: server.model.boxConvention,
   };
   return { engine: server, info };
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { boxIn, normToCoarse, type CoarseBox, type NormBox } from '../core';
-import type { StageStats } from '../../pipeline/protocol';
+import type { LoadedModel, StageStats } from '../../pipeline/protocol';
 import type { LensImage } from './imageFile';
-import { IDLE_LOAD } from './loadState';
-import { activeBox, boxView, ledgerOf } from './selectors';
+import { applyLoadEvent, IDLE_LOAD, startLoad } from './loadState';
+import { activeBox, boxView, conventionOf, ledgerOf } from './selectors';
 import { applyRunEvent, startRun, type RunState } from './runState';
 
 const image: LensImage = { blob: new Blob([]), name: 'street.png', width: 3840, height: 2160, sha256: null, sourceUrl: null, sample: 'street-4k' };
@@ -104,5 +104,36 @@ describe('boxView', () => {
   it('shows a run on its own image, whatever image is current', () => {
     const other: LensImage = { ...image, name: 'other.png', width: 1000, height: 1000, sample: null };
     expect(boxView({ ...base, image: other, run: ergo, shared: null }).image).toBe(image);
+  });
+});
+
+describe('conventionOf', () => {
+  const served = (name: string, boxConvention: LoadedModel['boxConvention']): LoadedModel => ({
+    modelId: 'server',
+    architecture: name,
+    backend: 'server',
+    backendReason: 'OpenAI-compatible server at http://127.0.0.1:8000/v1',
+    adapter: null,
+    shaderF16: false,
+    dtypes: {},
+    threads: 0,
+    loadMs: 1,
+    fileBytes: 0,
+    externalDataFiles: 0,
+    configShape: 'nested',
+    derived: [],
+    generation: { eosIds: [], repetitionPenalty: 1, source: 'defaults' },
+    boxConvention,
+  });
+  const loaded = (model: LoadedModel) => applyLoadEvent(startLoad(IDLE_LOAD, 'l1', model.modelId), { type: 'loaded', requestId: 'l1', model });
+
+  it('reads boxes as the loaded model writes them: a served Qwen2-VL in 0-1000, a served ERGO in pixels', () => {
+    expect(conventionOf(loaded(served('Qwen2-VL-7B-Instruct', 'norm1000')), 'server')).toBe('norm1000');
+    expect(conventionOf(loaded(served('ergo', 'pixels-coarse')), 'server')).toBe('pixels-coarse');
+  });
+
+  it('uses the registry before the model is loaded, or when another model is', () => {
+    expect(conventionOf(IDLE_LOAD, 'tiny-random-qwen2_vl')).toBe('norm1000');
+    expect(conventionOf(loaded(served('Qwen2-VL-7B-Instruct', 'norm1000')), 'tiny-random-qwen2_5_vl')).toBe('pixels-coarse');
   });
 });

@@ -5,18 +5,19 @@
 import { attentionBytesPerHead, cropRect, directCost, ergoCost, ergoImageCost, type ErgoCost, type TokenizedSize } from '../core';
 import type { CoarseBox, OriginalRect, Size } from '../core/geometry';
 import { coarseBoxOf } from '../../pipeline/fineTurnPlan';
-import { boxConventionFor, findModel, type BoxConvention } from '../../pipeline/registry';
+import { findModel, type BoxConvention } from '../../pipeline/registry';
 import { imageLinkKey, type LensImage } from './imageFile';
 import type { LensState } from './lensStore';
 import type { LoadState } from './loadState';
 import { displayedBox, type BaselineKind, type RunState } from './runState';
 
-/** How `modelId` writes its boxes: from its config once loaded (user models), else from the registry. */
+/**
+ * How `modelId` writes its boxes: as the loaded model said (its config, or a served model's name),
+ * else from the registry.
+ */
 export function conventionOf(load: LoadState, modelId: string): BoxConvention {
-  const entry = findModel(modelId);
-  if (!entry) return 'pixels-coarse';
-  const loaded = load.current?.modelId === modelId ? load.current.model : null;
-  return loaded ? boxConventionFor(entry, loaded.architecture === 'qwen2_vl' ? 'qwen2_vl' : 'qwen2_5_vl') : entry.boxConvention;
+  if (load.current?.modelId === modelId) return load.current.model.boxConvention;
+  return findModel(modelId)?.boxConvention ?? 'pixels-coarse';
 }
 
 /** The coarse image's size: the one the worker sent, else ERGO's resize of the original at the run's budget. */

@@ -290,12 +290,13 @@ export async function loadModelFiles(spec: LoadSpec): Promise<LoadedEngine> {
       configShape: dims.shape,
       derived: dims.derived,
       generation: { eosIds: generation.eosIds, repetitionPenalty: generation.repetitionPenalty, source: generation.source },
+      boxConvention: boxConventionFor(entry, architecture),
     };
     return {
       info,
       entry,
       architecture,
-      boxConvention: boxConventionFor(entry, architecture),
+      boxConvention: info.boxConvention,
       model,
       tokenizer,
       pre: visionPreprocessFromConfig(processor.image_processor.config),
