@@ -3,7 +3,7 @@
 // cache, queueing, a client that disconnects, and every refused request with its status and code.
 import OpenAI from 'openai';
 import { crc32, deflateSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { coarseTurnMessages, ergoImageCost, fineTurnMessages, resizeRGBA, ERGO_PROMPTS } from '../app/core';
 import { decodeImageBytes } from '../engines/node/decodeImage';
 import { loadNodeEngine } from '../engines/node/load';
@@ -12,7 +12,7 @@ import { pngDataUrl } from '../engines/openai/png';
 import type { TransformersEngine } from '../engines/transformers/engine';
 import type { Engine, Turn, TurnIO, TurnRequest } from '../pipeline/engine';
 import type { Decoding } from '../pipeline/protocol';
-import { ChatServer } from './openaiServer';
+import { ChatServer, formatLogEntry, type RequestLogEntry } from './openaiServer';
 
 const SCRIPTED = { coarse: '<think>the red square</think><zoom>[100, 40, 180, 120]</zoom>', fine: '<think>the square is red</think><answer>red</answer>' };
 const QUESTION = 'What color is the square?';
@@ -74,11 +74,12 @@ describe('npm run serve, through the openai client', () => {
   let client: OpenAI;
   let coarseUrl: string;
   let cropUrl: string;
+  const logged: RequestLogEntry[] = [];
 
   beforeAll(async () => {
     engine = await loadNodeEngine({ model: 'tiny-scripted-qwen2_5_vl' });
     recording = new Recording(engine);
-    server = new ChatServer({ engine: recording, modelName: 'ergo-tiny', apiKey: KEY, maxBodyBytes: MAX_BODY });
+    server = new ChatServer({ engine: recording, modelName: 'ergo-tiny', apiKey: KEY, maxBodyBytes: MAX_BODY, log: (entry) => logged.push(entry) });
     const address = await server.listen(0);
     base = `http://127.0.0.1:${address.port}/v1`;
     client = new OpenAI({ baseURL: base, apiKey: KEY, maxRetries: 0 });
@@ -148,6 +149,22 @@ describe('npm run serve, through the openai client', () => {
     // A different reply in the history is a different conversation: nothing reused.
     const other = await client.chat.completions.create({ model: 'ergo-tiny', messages: stage2('<zoom>[0, 0, 50, 50]</zoom>'), max_tokens: 4 });
     expect(other.usage!.prompt_tokens_details!.cached_tokens).toBe(0);
+  });
+
+  it('logs each request once it ends: status, time and the usage it reported, never a key or a prompt', async () => {
+    logged.length = 0;
+    const res = await client.chat.completions.create({ model: 'ergo-tiny', messages: stage1(), max_tokens: 64 });
+    await client.models.list();
+    await new OpenAI({ baseURL: base, apiKey: 'sk-wrong', maxRetries: 0 }).models.list().catch(() => null);
+    // An entry is written when its connection's response closes, which may come after the client has read it.
+    await vi.waitFor(() => expect(logged).toHaveLength(3));
+    expect(logged[0]).toMatchObject({ method: 'POST', path: '/v1/chat/completions', status: 200, usage: res.usage });
+    expect(logged[1]).toMatchObject({ method: 'GET', path: '/v1/models', status: 200, usage: null });
+    expect(logged[2]).toMatchObject({ method: 'GET', path: '/v1/models', status: 401, usage: null });
+    const lines = logged.map(formatLogEntry);
+    const { prompt_tokens, completion_tokens } = res.usage!;
+    expect(lines[0]).toMatch(new RegExp(`^POST /v1/chat/completions 200 \\d+ ms, prompt ${prompt_tokens} \\(cached 0\\), completion ${completion_tokens}$`));
+    for (const secret of [KEY, 'sk-wrong', QUESTION, 'base64']) expect(lines.join('\n')).not.toContain(secret);
   });
 
   it('stops before a stop string, and at max_tokens with finish_reason length', async () => {

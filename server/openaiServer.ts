@@ -30,6 +30,31 @@ export interface ChatServerOptions {
   readonly maxBodyBytes?: number;
   /** How many finished conversations keep their KV cache for follow-ups (default 2: ERGO's stage 1 and the latest). */
   readonly cachedTurns?: number;
+  /** Told of every request once it has ended (`npm run serve` prints these lines). */
+  readonly log?: (entry: RequestLogEntry) => void;
+}
+
+/** One request as the log shows it: no headers, no body, so never a key, a prompt or an image. */
+export interface RequestLogEntry {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly ms: number;
+  /** The usage a completion reported; null for other requests and for failed or cancelled ones. */
+  readonly usage: Usage | null;
+}
+
+export interface Usage {
+  readonly prompt_tokens: number;
+  readonly completion_tokens: number;
+  readonly total_tokens: number;
+  readonly prompt_tokens_details: { readonly cached_tokens: number };
+}
+
+/** `POST /v1/chat/completions 200 812 ms, prompt 1345 (cached 0), completion 12`. */
+export function formatLogEntry(e: RequestLogEntry): string {
+  const usage = e.usage ? `, prompt ${e.usage.prompt_tokens} (cached ${e.usage.prompt_tokens_details.cached_tokens}), completion ${e.usage.completion_tokens}` : '';
+  return `${e.method} ${e.path} ${e.status} ${Math.round(e.ms)} ms${usage}`;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -93,6 +118,8 @@ export class ChatServer {
   #kept: Turn[] = [];
   readonly #queue: Waiting[] = [];
   #busy = false;
+  /** The usage each completed response reported, for the log. */
+  readonly #usage = new WeakMap<ServerResponse, Usage>();
 
   constructor(options: ChatServerOptions) {
     this.#engine = options.engine;
@@ -100,7 +127,16 @@ export class ChatServer {
     this.#keyDigest = options.apiKey ? digest(options.apiKey) : null;
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.#cachedTurns = options.cachedTurns ?? 2;
+    const log = options.log;
     this.server = createServer((req, res) => {
+      if (log) {
+        const started = performance.now();
+        res.on('close', () => {
+          const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+          // A response cut off before it finished (a client gone, a run cancelled) has no status of its own.
+          log({ method: req.method ?? '?', path, status: res.writableFinished ? res.statusCode : 499, ms: performance.now() - started, usage: this.#usage.get(res) ?? null });
+        });
+      }
       this.#route(req, res).catch((e: unknown) => {
         if (e instanceof ApiError) sendError(res, e);
         else sendError(res, new ApiError(500, 'internal_error', (e as Error)?.message ?? String(e), null, 'server_error'));
@@ -264,12 +300,13 @@ export class ChatServer {
     if (turn.kept) this.#keep(turn);
     const s = turn.stats;
     const promptTokens = s.cachedTokens + s.prefillTokens;
-    const usage = {
+    const usage: Usage = {
       prompt_tokens: promptTokens,
       completion_tokens: s.decodeTokens,
       total_tokens: promptTokens + s.decodeTokens,
       prompt_tokens_details: { cached_tokens: s.cachedTokens },
     };
+    this.#usage.set(res, usage);
     if (chat.stream) {
       sse(chunk({}, turn.finish));
       if (chat.includeUsage) sse({ id, object: 'chat.completion.chunk', created, model: this.#modelName, choices: [], usage });

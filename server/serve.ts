@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { basename } from 'node:path';
 import { loadNodeEngine } from '../engines/node/load';
-import { ChatServer, DEFAULT_MAX_BODY_BYTES } from './openaiServer';
+import { ChatServer, DEFAULT_MAX_BODY_BYTES, formatLogEntry } from './openaiServer';
 
 const USAGE = 'usage: npm run serve -- --model <registry id or model folder> [--port 8000] [--host 127.0.0.1] [--api-key KEY] [--served-model-name NAME] [--max-body-mb 64]';
 
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const modelName = values['served-model-name'] ?? (values.model.includes('/') ? basename(values.model) : values.model);
-  const server = new ChatServer({ engine, modelName, apiKey: values['api-key'], maxBodyBytes });
+  const server = new ChatServer({ engine, modelName, apiKey: values['api-key'], maxBodyBytes, log: (entry) => console.error(formatLogEntry(entry)) });
   const address = await server.listen(port, values.host);
   // Tests and scripts read this line to learn the port (with --port 0).
   console.log(`serving "${modelName}" at http://${address.address}:${address.port}/v1 (${engine.loaded.info.dtypes.decoder_model_merged} decoder, ${values['api-key'] ? 'API key required' : 'no API key'})`);
