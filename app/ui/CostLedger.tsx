@@ -4,6 +4,7 @@ import { runBaseline } from '../store/actions';
 import { useLens } from '../store/lensStore';
 import { conventionOf, ledgerOf } from '../store/selectors';
 import type { BaselineKind, RunState } from '../store/runState';
+import { TurnTokens } from './TurnTokens';
 
 const ms = (v: number) => String(Math.round(v));
 const size = (s: { width: number; height: number }) => `${s.width}×${s.height}`;
@@ -138,6 +139,7 @@ export function CostLedger() {
           <Timings run={baselines['coarse-only']} label="Coarse only" />
         </tbody>
       </table>
+      <TurnTokens runs={[run, baselines.direct, baselines['coarse-only']]} />
     </section>
   );
 }

@@ -160,7 +160,9 @@ export function ModelPanel() {
         />
       )}
       <p className="backend-indicator" data-testid="backend-indicator">
-        {current
+        {current?.model.backend === 'server'
+          ? current.model.backendReason
+          : current
           ? `${current.model.backend === 'webgpu' ? `WebGPU (${current.model.adapter ?? 'adapter'})` : `wasm, ${current.model.threads} thread${current.model.threads === 1 ? '' : 's'}`} · ${Object.values(current.model.dtypes).join('/')} · ${current.model.backendReason}`
           : `${gpu === null ? 'Looking for a WebGPU adapter…' : gpu ? `WebGPU adapter available (${gpu}).` : 'No WebGPU adapter in this browser: wasm (CPU) will be used.'} ${globalThis.crossOriginIsolated ? '' : 'Not cross-origin isolated: wasm runs single-threaded.'}`}
       </p>
