@@ -23,7 +23,7 @@ export function TurnTokens({ runs }: { runs: readonly (RunState | undefined)[] }
   const stages = runs.flatMap((r) => r?.stages ?? []);
   if (!stages.length) return null;
   return (
-    <table className="timings" data-testid="turn-tokens">
+    <table className="turn-tokens" data-testid="turn-tokens">
       <caption className="meta">Tokens per turn, as the engine counted them (a server: its usage)</caption>
       <thead>
         <tr>
