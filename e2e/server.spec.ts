@@ -130,3 +130,85 @@ test.describe('Test connection against a server that sends no CORS headers', () 
     }
   });
 });
+
+test.describe('a share link that names a server', () => {
+  /** The link a sender copies after choosing the server (with a key, which must not travel). */
+  async function senderLink(page: Page): Promise<string> {
+    const lens = new LensPage(page);
+    await lens.open('');
+    await lens.model.selectOption('server');
+    await page.getByTestId('server-endpoint').fill(endpoint);
+    await page.getByTestId('server-model').fill('ergo');
+    await page.getByTestId('server-api-key').fill('sk-e2e');
+    await lens.question.fill('What color is the square?');
+    await page.getByTestId('share-button').click();
+    const link = await page.getByTestId('share-link').inputValue();
+    const params = new URL(link).searchParams;
+    expect(params.get('model')).toBe('server');
+    expect(params.get('endpoint')).toBe(endpoint);
+    expect(params.get('served')).toBe('ergo');
+    expect(link).not.toContain('sk-e2e');
+    return link;
+  }
+
+  test('shows the endpoint and model name, sends nothing there until the recipient accepts, then uses it', async ({ page, browser }) => {
+    const link = await senderLink(page);
+    // The recipient: another browser context (no session storage of the sender's).
+    const context = await browser.newContext();
+    try {
+      const recipient = await context.newPage();
+      logged.length = 0;
+      await recipient.goto(link);
+      const lens = new LensPage(recipient);
+      const ask = recipient.getByTestId('server-share');
+      await expect(ask).toBeVisible();
+      await expect(recipient.getByTestId('server-share-endpoint')).toHaveText(endpoint);
+      await expect(recipient.getByTestId('server-share-model')).toHaveText('ergo');
+      await expect(lens.question).toHaveValue('What color is the square?');
+      // Held, not applied: the default model stays selected and no server field is filled in.
+      await expect(lens.model).not.toHaveValue('server');
+      await expect(recipient.getByTestId('server-endpoint')).toHaveCount(0);
+      // The page has settled (the device check has probed, the model panel is drawn) and the server heard nothing.
+      await expect(recipient.getByTestId('backend-indicator')).not.toHaveText(/Looking for/);
+      expect(logged).toEqual([]);
+      await recipient.screenshot({ path: 'e2e/artifacts/server-share.png' });
+
+      await recipient.getByTestId('server-share-confirm').click();
+      await expect(ask).toHaveCount(0);
+      await expect(lens.model).toHaveValue('server');
+      await expect(recipient.getByTestId('server-endpoint')).toHaveValue(endpoint);
+      await expect(recipient.getByTestId('server-model')).toHaveValue('ergo');
+      await expect(recipient.getByTestId('server-api-key')).toHaveValue('');
+      expect(logged).toEqual([]);
+      // Only now, on the recipient's own action, does a request go there (with their own key).
+      await recipient.getByTestId('server-api-key').fill('sk-e2e');
+      await recipient.getByTestId('server-test').click();
+      await expect(recipient.getByTestId('server-status')).toContainText('Models: ergo');
+      expect(logged.some((e) => e.method === 'GET' && e.path === '/v1/models' && e.status === 200)).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('ignored, it leaves the model as it was and the server untouched', async ({ page, browser }) => {
+    const link = await senderLink(page);
+    const context = await browser.newContext();
+    try {
+      const recipient = await context.newPage();
+      logged.length = 0;
+      await recipient.goto(link);
+      await recipient.getByTestId('server-share-dismiss').click();
+      await expect(recipient.getByTestId('server-share')).toHaveCount(0);
+      await expect(new LensPage(recipient).model).not.toHaveValue('server');
+      // Run with what is selected: the built-in model, on this machine.
+      const lens = new LensPage(recipient);
+      await lens.upload('scene.png', await lens.pattern(320, 240));
+      await lens.maxTokens(2);
+      await lens.run.click();
+      await lens.finished();
+      expect(logged).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});

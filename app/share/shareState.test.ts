@@ -52,3 +52,49 @@ describe('share links', () => {
     expect(both.problems.map((p) => p.key)).toEqual(['local']);
   });
 });
+
+describe('share links with a server', () => {
+  const withServer = (id: string) => id === 'server' || isModel(id);
+  const server = { endpoint: 'http://127.0.0.1:8008/v1', model: 'Qwen/Qwen2.5-VL-7B-Instruct' };
+
+  it('carry the endpoint and the served model name with model=server', () => {
+    const state: ShareState = { question: 'q', model: 'server', server };
+    const search = encodeShareState(state);
+    expect(new URLSearchParams(search).get('endpoint')).toBe('http://127.0.0.1:8008/v1');
+    expect(new URLSearchParams(search).get('served')).toBe('Qwen/Qwen2.5-VL-7B-Instruct');
+    expect(decodeShareState(search, withServer)).toEqual({ state, problems: [] });
+    // An endpoint typed with a trailing slash is written without it; a bare host stays a bare host.
+    expect(new URLSearchParams(encodeShareState({ model: 'server', server: { endpoint: ' http://gpu.lan:8000/ ', model: 'ergo' } })).get('endpoint')).toBe('http://gpu.lan:8000');
+  });
+
+  it('never carry an API key: no field for one, and no endpoint where one could hide', () => {
+    const secret = 'sk-secret-123';
+    // The store's server object with a key beside it: only the endpoint and the name are written.
+    const held = { ...server, apiKey: secret };
+    expect(encodeShareState({ model: 'server', server: held })).not.toContain(secret);
+    for (const endpoint of [`http://user:${secret}@127.0.0.1:8008/v1`, `http://127.0.0.1:8008/v1?api_key=${secret}`, `http://127.0.0.1:8008/v1#${secret}`, `http://127.0.0.1:8008/v1?`]) {
+      const search = encodeShareState({ model: 'server', server: { endpoint, model: 'ergo' } });
+      expect(search).not.toContain(secret);
+      expect(new URLSearchParams(search).has('endpoint')).toBe(false);
+    }
+    // A hand-made link with a key is refused where the key stands, and the key is kept nowhere.
+    const hostile = `?model=server&endpoint=${encodeURIComponent(`http://u:${secret}@h:8000/v1`)}&served=ergo&key=${secret}&api_key=${secret}`;
+    const { state, problems } = decodeShareState(hostile, withServer);
+    expect(JSON.stringify(state)).not.toContain(secret);
+    expect(state.server).toBeUndefined();
+    expect(problems.map((p) => p.key)).toEqual(['endpoint', 'key', 'api_key', 'served']);
+  });
+
+  it('refuse other schemes, odd names, and a server without model=server or without its name', () => {
+    const decode = (search: string) => decodeShareState(search, withServer);
+    expect(decode('?model=server&endpoint=javascript:alert(1)&served=ergo').state.server).toBeUndefined();
+    expect(decode('?model=server&endpoint=file:///etc/passwd&served=ergo').state.server).toBeUndefined();
+    expect(decode('?model=server&endpoint=http://h:8000/v1&served=<script>').problems[0]!.key).toBe('served');
+    const noModel = decode('?endpoint=http://h:8000/v1&served=ergo');
+    expect(noModel.state.server).toBeUndefined();
+    expect(noModel.problems[0]!.message).toContain('model=server');
+    expect(decode('?model=server&endpoint=http://h:8000/v1').problems[0]!.key).toBe('endpoint');
+    // model=server alone is fine: it picks the server panel and fills nothing in.
+    expect(decode('?model=server')).toEqual({ state: { model: 'server' }, problems: [] });
+  });
+});

@@ -1,9 +1,12 @@
 /**
  * Share links: the state a link carries (question, model, backend, settings, a public image URL,
- * a built-in sample's id, or the note that the image was local, a box), encoded as URL search
- * parameters, and the strict
- * decoder that restores it. Every value is validated and only ever used as data: unknown keys,
- * bad values and non-https image URLs are reported and dropped, never acted upon.
+ * a built-in sample's id, or the note that the image was local, a box, an OpenAI-compatible
+ * server's endpoint and model name), encoded as URL search parameters, and the strict decoder that
+ * restores it. Every value is validated and only ever used as data: unknown keys, bad values and
+ * non-https image URLs are reported and dropped, never acted upon.
+ *
+ * A server's API key has no place in a link: there is no field for it, and an endpoint that could
+ * carry one (credentials, a query or a fragment) is neither written nor read.
  */
 import { boxIn, type CoarseBox } from '../core/geometry';
 import type { BackendPreference, NoBoxFallback } from '../../pipeline/protocol';
@@ -23,6 +26,15 @@ export interface ShareState {
   readonly localImage?: { readonly name: string; readonly width: number; readonly height: number };
   /** A box in coarse pixels to re-apply. */
   readonly box?: CoarseBox;
+  /** The OpenAI-compatible server of `model=server`: shown to the recipient, used only once they accept it. */
+  readonly server?: SharedServer;
+}
+
+export interface SharedServer {
+  /** API base URL: http(s), without credentials, query or fragment. */
+  readonly endpoint: string;
+  /** The served model name. */
+  readonly model: string;
 }
 
 export interface ShareProblem {
@@ -34,7 +46,32 @@ export const MAX_QUESTION = 2000;
 const MAX_URL = 2048;
 const MODEL_ID = /^[A-Za-z0-9][\w.-]{0,95}$/;
 const SAMPLE_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const KEYS = ['q', 'model', 'backend', 'budget', 'fallback', 'max', 'img', 'sample', 'local', 'box'] as const;
+/** Served model names as servers spell them: `ergo`, `Qwen/Qwen2.5-VL-7B-Instruct`, `qwen2.5vl:7b`. */
+const SERVED_MODEL = /^[A-Za-z0-9][\w./:-]{0,127}$/;
+const KEYS = ['q', 'model', 'backend', 'budget', 'fallback', 'max', 'img', 'sample', 'local', 'box', 'endpoint', 'served'] as const;
+
+/**
+ * A server endpoint a link may carry, normalized, or null: http or https (servers on a LAN speak
+ * http), and nothing where a secret could travel: no user or password, no query, no fragment.
+ */
+export function shareableEndpoint(value: string): string | null {
+  if (value.length > MAX_URL) return null;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    return null;
+  }
+  const plain = (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password && !url.search && !url.hash && !value.includes('?') && !value.includes('#');
+  return plain ? url.href.replace(/\/+$/, '') : null;
+}
+
+/** The server, when both its endpoint and its model name may go into a link; else nothing. */
+function shareableServer(server: SharedServer): SharedServer | null {
+  const endpoint = shareableEndpoint(server.endpoint);
+  const model = server.model.trim();
+  return endpoint && SERVED_MODEL.test(model) ? { endpoint, model } : null;
+}
 
 /** The search string (`?...`) for `state`; empty fields are left out. */
 export function encodeShareState(state: ShareState): string {
@@ -49,6 +86,11 @@ export function encodeShareState(state: ShareState): string {
   if (state.sample) p.set('sample', state.sample);
   if (state.localImage) p.set('local', `${state.localImage.width}x${state.localImage.height}:${state.localImage.name}`);
   if (state.box) p.set('box', state.box.map((v) => Math.round(v)).join(','));
+  const server = state.server && shareableServer(state.server);
+  if (server) {
+    p.set('endpoint', server.endpoint);
+    p.set('served', server.model);
+  }
   const s = p.toString();
   return s ? `?${s}` : '';
 }
@@ -79,6 +121,8 @@ export function decodeShareState(search: string, isModel: (id: string) => boolea
   const params = new URLSearchParams(search);
   const state: { -readonly [K in keyof ShareState]: ShareState[K] } = {};
   const problems: ShareProblem[] = [];
+  let sharedEndpoint: string | null = null;
+  let sharedModel: string | null = null;
   const reject = (key: string, message: string) => problems.push({ key, message });
   for (const [key, value] of params) {
     switch (key as (typeof KEYS)[number]) {
@@ -133,10 +177,23 @@ export function decodeShareState(search: string, isModel: (id: string) => boolea
         else reject(key, 'the box must be four whole numbers x1,y1,x2,y2');
         break;
       }
+      case 'endpoint': {
+        const endpoint = shareableEndpoint(value);
+        if (endpoint) sharedEndpoint = endpoint;
+        else reject(key, 'the server endpoint must be a plain http(s) URL, without credentials, query or fragment');
+        break;
+      }
+      case 'served':
+        if (SERVED_MODEL.test(value)) sharedModel = value;
+        else reject(key, `the served model name "${value.slice(0, 40)}" is not one a server would use`);
+        break;
       default:
         reject(key, `unknown parameter "${key.slice(0, 30)}"`);
     }
   }
+  // A server comes whole (endpoint and model name) and only with the server model.
+  if (sharedEndpoint && sharedModel && state.model === 'server') state.server = { endpoint: sharedEndpoint, model: sharedModel };
+  else if (sharedEndpoint || sharedModel) reject(sharedEndpoint ? 'endpoint' : 'served', 'a server is shared as model=server with both its endpoint and its served model name');
   // One image per link: a public URL wins over a sample, a sample over a local-file note.
   if (state.imageUrl && state.sample) {
     reject('sample', 'a link names one image: a public image or a sample, not both');

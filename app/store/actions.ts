@@ -276,7 +276,8 @@ export async function openShareLink(search: string): Promise<void> {
   const wasm = state.backend === 'wasm' && model ? wasmFit(model) : { ok: true as const };
   const messages = [...problems.map((p) => p.message), ...(wasm.ok ? [] : [`backend "wasm" (${model?.label}: ${wasm.reason})`])];
   useLens.setState({
-    ...(state.model ? { modelId: state.model } : {}),
+    // A link's server is held until the recipient accepts it (acceptSharedServer): nothing is sent there before.
+    ...(state.model && !state.server ? { modelId: state.model } : {}),
     ...(state.backend && wasm.ok ? { backend: state.backend } : {}),
     ...(state.question ? { question: state.question } : {}),
     settings: {
@@ -286,6 +287,7 @@ export async function openShareLink(search: string): Promise<void> {
       ...(state.fallback ? { fallback: state.fallback } : {}),
       ...(state.maxNewTokens ? { maxNewTokens: state.maxNewTokens } : {}),
     },
+    sharedServer: state.server ?? null,
     shared: state.localImage || state.box ? { localImage: state.localImage ?? null, box: state.box ?? null, imageKey: linkImageKey({ sample: state.sample ?? null, sourceUrl: state.imageUrl ?? null, localImage: state.localImage ?? null }) } : null,
   });
   if (messages.length) fail('link', 'bad-link', `Parts of this link were ignored: ${messages.join('; ')}.`);
@@ -293,7 +295,17 @@ export async function openShareLink(search: string): Promise<void> {
   if (state.sample) await openSample(state.sample);
 }
 
-/** A link to this question on this model, with the image's URL (or the note that it was local) and the box. */
+/** Takes the server a share link named, once the recipient has seen its endpoint and model name. */
+export function acceptSharedServer(): void {
+  const { sharedServer } = useLens.getState();
+  if (!sharedServer) return;
+  selectModel('server');
+  useLens.setState({ server: { endpoint: sharedServer.endpoint, model: sharedServer.model }, sharedServer: null });
+}
+
+export const dismissSharedServer = () => useLens.setState({ sharedServer: null });
+
+/** A link to this question on this model (a server: its endpoint and model name), with the image's URL (or the note that it was local) and the box. */
 export function shareLink(): string {
   const s = useLens.getState();
   const { box } = boxView(s);
@@ -308,6 +320,8 @@ export function shareLink(): string {
     sample: s.image?.sample ?? undefined,
     localImage: s.image && !s.image.sourceUrl && !s.image.sample ? { name: s.image.name, width: s.image.width, height: s.image.height } : undefined,
     box: box ?? undefined,
+    // The endpoint and model name only: the key stays in this tab's sessionStorage.
+    server: s.modelId === 'server' ? s.server : undefined,
   });
   return `${location.origin}${location.pathname}${search}`;
 }

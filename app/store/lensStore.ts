@@ -6,6 +6,7 @@
 import { create } from 'zustand';
 import type { BackendPreference, RunSettings, WorkerEvent } from '../../pipeline/protocol';
 import type { CoarseBox } from '../core/geometry';
+import type { SharedServer } from '../share/shareState';
 import type { LensImage } from './imageFile';
 import { applyLoadEvent, IDLE_LOAD, type LoadState } from './loadState';
 import { applyRunEvent, type BaselineKind, type RunState } from './runState';
@@ -65,6 +66,8 @@ export interface ViewSlice {
    * until a run, then re-applied on request), and the link's image key (`linkImageKey`).
    */
   readonly shared: { readonly localImage: { name: string; width: number; height: number } | null; readonly box: CoarseBox | null; readonly imageKey: string | null } | null;
+  /** A server a share link named, shown to the recipient and used only once they accept it. */
+  readonly sharedServer: SharedServer | null;
 }
 
 export type LensState = ModelSlice & ImageSlice & RunSlice & ViewSlice;
@@ -104,6 +107,7 @@ export const useLens = create<LensState>()(() => ({
   error: null,
   historyNote: null,
   shared: null,
+  sharedServer: null,
 }));
 
 const justEnded = (before: RunState | null, after: RunState | null): after is RunState =>
