@@ -22,18 +22,17 @@ async function inPage<T, A>(page: Page, arg: A, body: (arg: A) => Promise<T>): P
 async function setup(page: Page, backend: 'wasm' | 'webgpu', modelId = 'tiny-random-qwen2_5_vl'): Promise<Events> {
   await openHarness(page);
   return inPage(page, { backend, modelId }, async ({ backend, modelId }) => {
-    const w = window as unknown as { engine: ReturnType<typeof window.harness.createEngine>; image: Blob };
-    w.engine = window.harness.createEngine();
-    w.image = await window.harness.patternImage(640, 480);
-    const id = w.engine.send({ type: 'load', modelId, backend });
-    return w.engine.waitFor(id);
+    const engine = (window.engine = window.harness.createEngine());
+    window.image = await window.harness.patternImage(640, 480);
+    const id = engine.send({ type: 'load', modelId, backend });
+    return engine.waitFor(id);
   });
 }
 
 /** Sends a request built in the page (the image Blob is `window.image`) and waits for its end. */
 async function run(page: Page, req: Record<string, unknown>): Promise<Events> {
   return inPage(page, req, async (req) => {
-    const w = window as unknown as { engine: ReturnType<typeof window.harness.createEngine>; image: Blob };
+    const w = { engine: window.engine!, image: window.image! };
     const full = { ...req, ...(req.type === 'run-ergo' || req.type === 'run-baseline' ? { image: { blob: w.image, name: 'pattern.png' } } : {}) };
     const id = w.engine.send(full as never);
     return w.engine.waitFor(id);
@@ -131,7 +130,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
       // Cancel right after the 4th streamed chunk: waitFor wakes before the next worker message is
       // handled, and no chunk is passed on after cancel, so exactly 4 arrive whatever the timing.
       const outcome = await inPage(page, { settings: { ...SETTINGS, maxNewTokens: 1024 } }, async ({ settings }) => {
-        const w = window as unknown as { engine: ReturnType<typeof window.harness.createEngine>; image: Blob };
+        const w = { engine: window.engine!, image: window.image! };
         const id = w.engine.send({ type: 'run-ergo', image: { blob: w.image, name: 'p.png' }, question: 'q', settings });
         const before = await w.engine.waitFor(id, () => w.engine.eventsOf(id).filter((e) => e.type === 'partial').length === 4);
         const textAtCancel = before.flatMap((e) => (e.type === 'partial' ? [e.text] : [])).join('');
@@ -154,7 +153,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
     for (const phase of ['encode', 'prefill'] as const) {
       test(`cancel during ${phase} restarts the engine, says the model is reloading, and the engine keeps working`, async () => {
         const outcome = await inPage(page, { phase, settings: { ...SETTINGS, maxNewTokens: 1024 } }, async ({ phase, settings }) => {
-          const w = window as unknown as { engine: ReturnType<typeof window.harness.createEngine>; image: Blob };
+          const w = { engine: window.engine!, image: window.image! };
           const id = w.engine.send({ type: 'run-ergo', image: { blob: w.image, name: 'p.png' }, question: 'q', settings });
           await w.engine.waitFor(id, (e) => (e.type === 'phase' && e.phase === phase) || e.type === 'result');
           const all = w.engine.allEvents().length;

@@ -93,11 +93,11 @@ test('Stop while encoding restarts the engine: the model panel says it is reload
   await lens.question.fill('Describe the picture.');
   // Records every text the model panel shows, and presses Stop as soon as the run reports encoding.
   await page.evaluate(() => {
-    const w = window as unknown as { panelTexts: string[] };
-    w.panelTexts = [];
+    const panelTexts: string[] = [];
+    Object.assign(window, { panelTexts });
     const status = document.querySelector('[data-testid="model-status"]')!;
     const button = document.querySelector('[data-testid="load-model"]')!;
-    new MutationObserver(() => w.panelTexts.push(`${button.textContent} | ${status.textContent}`)).observe(status.parentElement!, { childList: true, characterData: true, subtree: true });
+    new MutationObserver(() => panelTexts.push(`${button.textContent} | ${status.textContent}`)).observe(status.parentElement!, { childList: true, characterData: true, subtree: true });
     const runStatus = document.querySelector('[data-testid="run-status"]')!;
     new MutationObserver((_, observer) => {
       if (!runStatus.textContent?.includes('encoding')) return;
@@ -108,7 +108,7 @@ test('Stop while encoding restarts the engine: the model panel says it is reload
   });
   await expect(lens.answer).toHaveText('Stopped.');
   await expect(page.getByTestId('model-status')).toHaveText(/^Loaded: /);
-  const texts = await page.evaluate(() => (window as unknown as { panelTexts: string[] }).panelTexts);
+  const texts = await page.evaluate(() => (window as Window & { panelTexts?: string[] }).panelTexts!);
   const reloading = texts.findIndex((t) => t.startsWith('Reloading… | Reloading '));
   expect(reloading, texts.join('\n')).toBeGreaterThanOrEqual(0);
   // From the restart until the model is back, the panel never claims it is loaded.

@@ -14,6 +14,7 @@ import {
   DynamicCache,
 } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normalizeConfig } from '../engines/transformers/modelConfig';
 import { DEFAULT_MODELS_DIR, writeTinyModels } from './build';
 
 env.allowRemoteModels = false;
@@ -22,6 +23,11 @@ env.localModelPath = DEFAULT_MODELS_DIR + '/';
 
 type VlModel = Qwen2VLForConditionalGeneration;
 type Processor = Awaited<ReturnType<typeof AutoProcessor.from_pretrained>>;
+/** `get_rope_index` as transformers.js implements it: with no video, `video_grid_thw` is null. */
+interface RopeIndex {
+  get_rope_index(input_ids: Tensor, image_grid_thw: Tensor, video_grid_thw: Tensor | null, attention_mask: Tensor): [Tensor, Tensor];
+}
+const ropeIndex = (model: RopeIndex): RopeIndex => model;
 
 const MODELS = [
   { id: 'tiny-random-qwen2_5_vl', Model: Qwen2_5_VLForConditionalGeneration },
@@ -106,7 +112,7 @@ for (const { id, Model } of MODELS) {
       const inputs = await promptInputs(processor, pattern(84, 56));
       const ids = inputs.input_ids as Tensor;
       const length = ids.dims[1]!;
-      const [positions] = model.get_rope_index(ids, inputs.image_grid_thw, null as unknown as Tensor, inputs.attention_mask);
+      const [positions] = ropeIndex(model).get_rope_index(ids, inputs.image_grid_thw, null, inputs.attention_mask);
       const full = (await model({ ...inputs, position_ids: positions })) as { logits: Tensor };
       const split = length - 4;
       // The raw forward returns `present.*`; the next step reads them back as `past_key_values.*`.
@@ -168,10 +174,12 @@ for (const { id, Model } of MODELS) {
       const pixelValues = cat(encoded.map((e) => e.pixel_values as Tensor), 0);
       const grid = cat(grids, 0);
       expect(pixelValues.dims).toEqual([48 + 40, 1176]);
-      const [positions] = model.get_rope_index(textInputs.input_ids, grid, null as unknown as Tensor, textInputs.attention_mask);
+      const [positions] = ropeIndex(model).get_rope_index(textInputs.input_ids, grid, null, textInputs.attention_mask);
       const rows = positions.tolist() as bigint[][][];
       const ids = Array.from(textInputs.input_ids.data as BigInt64Array);
-      const imageToken = BigInt((model.config as unknown as { image_token_id: number }).image_token_id);
+      const checked = normalizeConfig(JSON.parse(readFileSync(join(DEFAULT_MODELS_DIR, id, 'config.json'), 'utf8')));
+      if (!checked.ok) throw new Error(checked.message);
+      const imageToken = BigInt(checked.dims.tokens.image);
       const second = ids.map((t, i) => [t, i] as const).filter(([t]) => t === imageToken).slice(12).map(([, i]) => i);
       // The second image's tokens sit on a 5 x 2 grid (140/28 x 56/28): heights 0..4 and widths 0..1 from its start.
       const start = rows[0]![0]![second[0]!]!;

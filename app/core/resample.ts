@@ -53,8 +53,16 @@ function loadEngine(): Engine {
   }
   const memory = new WebAssembly.Memory({ initial: 1 });
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-  engine = { memory, passes: instance.exports as unknown as Passes };
+  const { exports } = instance;
+  // Cannot fail for the module built from resample.wat; checked so the exports' type is earned.
+  if (!isPasses(exports)) throw new Error('the resize module does not export its horizontal and vertical passes');
+  engine = { memory, passes: exports };
   return engine;
+}
+
+/** The module's exports carry both passes (the module is ours, but its exports are untyped). */
+function isPasses(exports: WebAssembly.Exports): exports is WebAssembly.Exports & Passes {
+  return typeof exports.horizontal === 'function' && typeof exports.vertical === 'function';
 }
 
 /** Source bytes copied into wasm memory per horizontal call: small enough to stay in cache. */

@@ -36,6 +36,9 @@ const harness = {
 declare global {
   interface Window {
     harness: typeof harness;
+    /** What a spec's successive page.evaluate calls share: its driver and input image. */
+    engine?: EngineDriver;
+    image?: Blob;
   }
 }
 

@@ -1,12 +1,15 @@
 // ERGO's fine turn continued from the coarse turn's KV cache equals the whole two-image
 // conversation computed from scratch: the proof that stage 2 may encode only the crop and prefill
 // only the new tokens. Real model (tiny, fp32) on onnxruntime-node, through the engine's own code.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AutoProcessor, env, Qwen2_5_VLForConditionalGeneration } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coarseTurnMessages, ERGO_PROMPTS, visionTokens } from '../../app/core';
 import { DEFAULT_MODELS_DIR } from '../../models/build';
 import { expandImagePads, followUpIds, promptIds } from './chat';
 import type { ChatTokenizer } from './load';
+import { normalizeConfig } from './modelConfig';
 import { buildPixelValues, visionPreprocessFromConfig, type VisionPreprocess } from './pixels';
 import { Turns, type QwenVlModel } from './turns';
 
@@ -30,12 +33,16 @@ describe('stage 2 from the stage-1 cache', () => {
   let imageTokenId: number;
 
   beforeAll(async () => {
-    const processor = (await AutoProcessor.from_pretrained(ID)) as unknown as { tokenizer: ChatTokenizer; image_processor: { config: Record<string, unknown> } };
-    model = (await Qwen2_5_VLForConditionalGeneration.from_pretrained(ID, { dtype: 'fp32' })) as unknown as typeof model;
-    tokenizer = processor.tokenizer;
-    pre = visionPreprocessFromConfig(processor.image_processor.config);
-    imageTokenId = (model as unknown as { config: { image_token_id: number } }).config.image_token_id;
-    turns = new Turns(model, imageTokenId, (model as unknown as { config: { text_config: { vocab_size: number } } }).config.text_config.vocab_size);
+    const processor = await AutoProcessor.from_pretrained(ID);
+    const loaded = await Qwen2_5_VLForConditionalGeneration.from_pretrained(ID, { dtype: 'fp32' });
+    model = loaded;
+    tokenizer = processor.tokenizer!;
+    pre = visionPreprocessFromConfig(processor.image_processor!.config);
+    // The engine reads the ids from the checked config, as the loader does.
+    const checked = normalizeConfig(JSON.parse(readFileSync(join(DEFAULT_MODELS_DIR, ID, 'config.json'), 'utf8')));
+    if (!checked.ok) throw new Error(checked.message);
+    imageTokenId = checked.dims.tokens.image;
+    turns = new Turns(model, imageTokenId, checked.dims.text.vocab);
   });
   afterAll(async () => model?.dispose());
 

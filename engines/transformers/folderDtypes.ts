@@ -35,7 +35,11 @@ export function dtypesForFolder(preferred: DtypeMap, paths: ReadonlySet<string>,
   if (first.ok) return first;
   const towardHalf = preferred.embed_tokens === 'fp32' || preferred.embed_tokens === 'q8' || preferred.embed_tokens === 'q4';
   if (towardHalf && !allowHalf) return first;
-  const swapped = Object.fromEntries(Object.entries(preferred).map(([file, dtype]) => [file, OTHER_FAMILY[dtype]])) as unknown as DtypeMap;
+  const swapped: DtypeMap = {
+    embed_tokens: OTHER_FAMILY[preferred.embed_tokens],
+    vision_encoder: OTHER_FAMILY[preferred.vision_encoder],
+    decoder_model_merged: OTHER_FAMILY[preferred.decoder_model_merged],
+  };
   const second = pick(swapped, paths);
   return second.ok ? second : first;
 }

@@ -55,7 +55,7 @@ export interface LoadedEngine {
 export interface ChatTokenizer {
   apply_chat_template(messages: unknown[], options: Record<string, unknown>): unknown;
   encode(text: string, options?: { add_special_tokens?: boolean }): number[];
-  decode(ids: readonly number[] | bigint[], options?: { skip_special_tokens?: boolean }): string;
+  decode(ids: number[] | bigint[], options?: { skip_special_tokens?: boolean }): string;
   /** Every token (BPE and added) with its id. */
   get_vocab(): Record<string, number> | Map<string, number>;
 }
@@ -237,11 +237,10 @@ export async function loadModelFiles(spec: LoadSpec): Promise<LoadedEngine> {
     normalized['transformers.js_config'] = { ...jsConfig, use_external_data_format: sizes.chunks };
     const config = (await AutoConfig.from_pretrained(id, { config: new PretrainedConfig(normalized), progress_callback })) as PretrainedConfig & Record<string, unknown>;
     const architecture = dims.architecture;
-    const processor = (await AutoProcessor.from_pretrained(id, { progress_callback })) as unknown as {
-      tokenizer: ChatTokenizer;
-      image_processor: { config: Record<string, unknown> };
-    };
-    const tokenizer = processor.tokenizer;
+    const { tokenizer, image_processor: imageProcessor } = await AutoProcessor.from_pretrained(id, { progress_callback });
+    if (!tokenizer || !imageProcessor) {
+      throw new EngineError('bad-config', `${where}: no ${tokenizer ? 'image processor (preprocessor_config.json)' : 'tokenizer (tokenizer.json, tokenizer_config.json)'} was found`);
+    }
     const imEnd = tokenId(tokenizer, '<|im_end|>', where);
     const tokenizerCheck = checkTokenizer(dims, tokenizerFacts(tokenizer));
     if (!tokenizerCheck.ok) throw new EngineError(tokenizerCheck.code, `${where}: ${tokenizerCheck.message}`);
@@ -256,7 +255,7 @@ export async function loadModelFiles(spec: LoadSpec): Promise<LoadedEngine> {
       awaitedFiles = new Set(sizes.files.map((f) => f.path));
       return Model.from_pretrained(id, { config, dtype: spec.dtypes, device: spec.device, progress_callback });
     };
-    const model = (
+    const model: LoadedEngine['model'] = (
       spec.blobs && spec.device !== 'cpu'
         ? new Model(
             config,
@@ -273,7 +272,7 @@ export async function loadModelFiles(spec: LoadSpec): Promise<LoadedEngine> {
             {},
           )
         : await fromPretrained()
-    ) as unknown as LoadedEngine['model'];
+    );
     const imageTokenId = dims.tokens.image;
     const info: LoadedModel = {
       modelId: entry.id,
@@ -299,7 +298,7 @@ export async function loadModelFiles(spec: LoadSpec): Promise<LoadedEngine> {
       boxConvention: info.boxConvention,
       model,
       tokenizer,
-      pre: visionPreprocessFromConfig(processor.image_processor.config),
+      pre: visionPreprocessFromConfig(imageProcessor.config),
       turns: new Turns(model, imageTokenId, dims.text.vocab),
       imageTokenId,
       eosIds: new Set(generation.eosIds),
