@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { loadNodeEngine } from '../engines/node/load';
 import type { TransformersEngine } from '../engines/transformers/engine';
 import { ChatServer, type RequestLogEntry } from '../server/openaiServer';
@@ -27,13 +27,19 @@ test.afterAll(async () => {
   await engine?.dispose();
 });
 
-test('ERGO end to end on an OpenAI-compatible server: box, crop, answer, the ledger from its usage', async ({ page }) => {
+/** Opens the app and fills in the model panel's server fields for npm run serve's server. */
+async function chooseServer(page: Page): Promise<LensPage> {
   const lens = new LensPage(page);
   await lens.open('');
   await lens.model.selectOption('server');
   await page.getByTestId('server-endpoint').fill(endpoint);
   await page.getByTestId('server-model').fill('ergo');
   await page.getByTestId('server-api-key').fill('sk-e2e');
+  return lens;
+}
+
+test('ERGO end to end on an OpenAI-compatible server: box, crop, answer, the ledger from its usage', async ({ page }) => {
+  const lens = await chooseServer(page);
   await page.getByTestId('server-test').click();
   await expect(page.getByTestId('server-status')).toContainText('Models: ergo');
   await lens.upload('scene.png', await lens.pattern(640, 480));
@@ -134,12 +140,7 @@ test.describe('Test connection against a server that sends no CORS headers', () 
 test.describe('a share link that names a server', () => {
   /** The link a sender copies after choosing the server (with a key, which must not travel). */
   async function senderLink(page: Page): Promise<string> {
-    const lens = new LensPage(page);
-    await lens.open('');
-    await lens.model.selectOption('server');
-    await page.getByTestId('server-endpoint').fill(endpoint);
-    await page.getByTestId('server-model').fill('ergo');
-    await page.getByTestId('server-api-key').fill('sk-e2e');
+    const lens = await chooseServer(page);
     await lens.question.fill('What color is the square?');
     await page.getByTestId('share-button').click();
     const link = await page.getByTestId('share-link').inputValue();
@@ -151,15 +152,21 @@ test.describe('a share link that names a server', () => {
     return link;
   }
 
-  test('shows the endpoint and model name, sends nothing there until the recipient accepts, then uses it', async ({ page, browser }) => {
-    const link = await senderLink(page);
-    // The recipient: another browser context (no session storage of the sender's).
+  /** Opens `link` as its recipient: another browser context (none of the sender's session storage), the server's log emptied first. */
+  async function asRecipient(browser: Browser, link: string, steps: (recipient: Page, lens: LensPage) => Promise<void>): Promise<void> {
     const context = await browser.newContext();
     try {
       const recipient = await context.newPage();
       logged.length = 0;
       await recipient.goto(link);
-      const lens = new LensPage(recipient);
+      await steps(recipient, new LensPage(recipient));
+    } finally {
+      await context.close();
+    }
+  }
+
+  test('shows the endpoint and model name, sends nothing there until the recipient accepts, then uses it', async ({ page, browser }) => {
+    await asRecipient(browser, await senderLink(page), async (recipient, lens) => {
       const ask = recipient.getByTestId('server-share');
       await expect(ask).toBeVisible();
       await expect(recipient.getByTestId('server-share-endpoint')).toHaveText(endpoint);
@@ -185,30 +192,20 @@ test.describe('a share link that names a server', () => {
       await recipient.getByTestId('server-test').click();
       await expect(recipient.getByTestId('server-status')).toContainText('Models: ergo');
       expect(logged.some((e) => e.method === 'GET' && e.path === '/v1/models' && e.status === 200)).toBe(true);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('ignored, it leaves the model as it was and the server untouched', async ({ page, browser }) => {
-    const link = await senderLink(page);
-    const context = await browser.newContext();
-    try {
-      const recipient = await context.newPage();
-      logged.length = 0;
-      await recipient.goto(link);
+    await asRecipient(browser, await senderLink(page), async (recipient, lens) => {
       await recipient.getByTestId('server-share-dismiss').click();
       await expect(recipient.getByTestId('server-share')).toHaveCount(0);
-      await expect(new LensPage(recipient).model).not.toHaveValue('server');
+      await expect(lens.model).not.toHaveValue('server');
       // Run with what is selected: the built-in model, on this machine.
-      const lens = new LensPage(recipient);
       await lens.upload('scene.png', await lens.pattern(320, 240));
       await lens.maxTokens(2);
       await lens.run.click();
       await lens.finished();
       expect(logged).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });
