@@ -4,21 +4,14 @@
  * round trip) so a queued `cancel` message runs. Both are timed in a worker of headless Chromium,
  * and set against the time of one decode step of the tiny model on wasm, measured in the same run.
  */
-import { chromium } from '@playwright/test';
-import { CHROMIUM_ARGS, ensureHarness, serve } from './engine';
+import { openHarness } from './site';
 
 const CHECKPOINTS = 20_000;
 const TOKENS = 64;
 
 export async function benchCancel(): Promise<void> {
-  ensureHarness();
-  const { url, server } = await serve();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const { page, close } = await openHarness();
   try {
-    const page = await browser.newPage();
-    await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
-    await page.goto(url);
-    await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
     const out = await page.evaluate(
       async ({ checkpoints, tokens }) => {
         const engine = window.harness.createEngine();
@@ -49,7 +42,6 @@ export async function benchCancel(): Promise<void> {
       console.log(`overhead per token: shared ${pct(out.checkpoint.shared)}, yielded task ${pct(out.checkpoint.message)}`);
     }
   } finally {
-    await browser.close();
-    server.kill();
+    await close();
   }
 }

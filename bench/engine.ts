@@ -7,45 +7,16 @@
  * The tiny model has random weights and never writes a box, so the fine turn runs on a fixed box
  * (a manual-box fine turn on the kept coarse turn): the same work ERGO does after a parsed box.
  * Numbers are for the runtime's plumbing at these token counts, not for a real model's speed.
- *
- * Runs on its own: builds the harness if missing, serves it on a free port, launches Chromium.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
 import { boxIn } from '../app/core/geometry';
 import type { StageStats } from '../pipeline/protocol';
+import { openHarness } from './site';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const HARNESS_DIR = process.env.HARNESS_DIST_DIR ?? `${ROOT}dist-harness`;
-/** Same flags as playwright.config.ts. */
-export const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const IMAGE = { width: 2246, height: 1582 };
 const BUDGETS = [640, 1280];
 const MAX_NEW_TOKENS = 16;
 /** A box around the middle of the coarse image, in coarse pixels (scaled per budget below). */
 const BOX_FRACTION = [0.4, 0.3, 0.7, 0.6] as const;
-
-export function ensureHarness(): void {
-  if (existsSync(`${HARNESS_DIR}/index.html`)) return;
-  console.log(`building the harness into ${HARNESS_DIR}`);
-  const r = spawnSync('npm', ['run', 'build:harness'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, HARNESS_DIST_DIR: HARNESS_DIR } });
-  if (r.status !== 0) throw new Error(`harness build failed (exit ${r.status})`);
-}
-
-/** Starts scripts/serve.mjs on a free port (PORT=0); resolves with its URL. */
-export function serve(): Promise<{ url: string; server: ChildProcess }> {
-  return new Promise((resolve, reject) => {
-    const server = spawn(process.execPath, ['scripts/serve.mjs', HARNESS_DIR], { cwd: ROOT, env: { ...process.env, PORT: '0' } });
-    server.stdout.setEncoding('utf8');
-    server.stdout.on('data', (chunk: string) => {
-      const url = chunk.match(/http:\/\/localhost:\d+\//)?.[0];
-      if (url) resolve({ url, server });
-    });
-    server.on('exit', (code) => reject(new Error(`static server exited with ${code}`)));
-  });
-}
 
 interface BenchResult {
   readonly budget: number;
@@ -64,15 +35,8 @@ function row(label: string, s: StageStats): string {
 }
 
 export async function benchEngine(): Promise<void> {
-  ensureHarness();
-  const { url, server } = await serve();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const { page, close } = await openHarness();
   try {
-    const page = await browser.newPage();
-    // tsx keeps function names through an `__name` helper that does not exist in the page.
-    await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
-    await page.goto(url);
-    await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
     const results = await page.evaluate(
       async ({ image, budgets, maxNewTokens, boxFraction }) => {
         const engine = window.harness.createEngine();
@@ -135,7 +99,6 @@ export async function benchEngine(): Promise<void> {
       console.log(`cache reuse saves ${ms(saved)} of encode+prefill in the fine turn (${r.fineCached.prefillTokens} vs ${r.fineScratch.prefillTokens} tokens prefilled)`);
     }
   } finally {
-    await browser.close();
-    server.kill();
+    await close();
   }
 }

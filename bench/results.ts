@@ -7,9 +7,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { writeResultsFixture } from '../cli/eval/testData';
-import { CHROMIUM_ARGS, ensureBuilt, serveSite } from './site';
+import { ensureBuilt, launchChromium, serveSite } from './site';
 
 /**
  * In-page frame loop: frame intervals (ms) over `ms`, scrolling the grid `step` px per frame
@@ -54,7 +54,7 @@ export async function benchResults(): Promise<void> {
   const ref = writeResultsFixture(small, 20);
   console.log(`\n## Results browser (2,000 samples + 200 baseline lines; generated in ${Date.now() - t0} ms)`);
   const { url, stop } = await serveSite();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     const page = await (await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1600, height: 1000 } })).newPage();
     await page.goto(`${url}#/results`);

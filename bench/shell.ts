@@ -6,8 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from '@playwright/test';
-import { CHROMIUM_ARGS, DIST, ensureBuilt, serveSite } from './site';
+import { DIST, ensureBuilt, launchChromium, serveSite } from './site';
 
 const GOAL_KB = 400;
 /** Fetched only once the user loads a model or runs: the worker bundle, the ORT runtime and the models. */
@@ -32,7 +31,7 @@ export async function benchShell(): Promise<void> {
   console.log(`deferred: worker bundle ${kb(worker)} gzipped, plus the ORT wasm and the model files`);
 
   const { url, stop } = await serveSite();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     const runs: { fp: number; fcp: number; deferred: string[] }[] = [];
     for (let i = 0; i < 5; i++) {

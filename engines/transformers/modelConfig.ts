@@ -14,13 +14,17 @@
  */
 import type { Architecture } from '../../pipeline/registry';
 
-export interface TextDims {
+/** The shape of a Qwen2 decoder stack: what the loader reads from a config and the fixtures are built with. */
+export interface DecoderShape {
   readonly hidden: number;
   readonly layers: number;
   readonly heads: number;
   readonly kvHeads: number;
   readonly headDim: number;
   readonly intermediate: number;
+}
+
+export interface TextDims extends DecoderShape {
   /** Rows of the embedding table and columns of the LM head (may exceed the tokenizer's ids). */
   readonly vocab: number;
   readonly ropeTheta: number;

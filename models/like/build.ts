@@ -20,6 +20,8 @@ import type { Dtype } from '../tiny/layers';
 import { visionEncoderGraph, type VisionSpec } from '../tiny/vision';
 import { qwenVlTokenizer } from './tokenizer';
 
+export type GraphName = 'embed_tokens' | 'vision_encoder' | 'decoder_model_merged';
+
 export const ALL_DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'q4', 'q4f16'];
 export const SUFFIX: Readonly<Record<Dtype, string>> = { fp32: '', fp16: '_fp16', q8: '_quantized', q4: '_q4', q4f16: '_q4f16' };
 
@@ -36,7 +38,8 @@ export interface LikeOptions {
   readonly out: string;
   readonly layers?: number;
   readonly visionBlocks?: number;
-  readonly dtypes?: readonly Dtype[];
+  /** Precisions to write: the same for every file, or per file (as a device's dtype map asks for them). */
+  readonly dtypes?: readonly Dtype[] | Readonly<Record<GraphName, readonly Dtype[]>>;
   /** Put every file's weights in external data, not only files past 2 GB. */
   readonly externalData?: boolean;
   readonly chunkBytes?: number;
@@ -109,13 +112,13 @@ export function buildLike(opts: LikeOptions): LikeResult {
   };
 
   const chunks: Record<string, number> = {};
-  const graphs: [string, (dtype: Dtype) => GraphBuilder][] = [
+  const graphs: [GraphName, (dtype: Dtype) => GraphBuilder][] = [
     ['embed_tokens', (d) => embedTokensGraph(text, seed, d)],
     ['vision_encoder', (d) => visionEncoderGraph(vision, seed, d)],
     ['decoder_model_merged', (d) => decoderGraph(text, seed, d)],
   ];
   for (const [name, graphOf] of graphs) {
-    for (const dtype of dtypes) {
+    for (const dtype of isDtypeList(dtypes) ? dtypes : dtypes[name]) {
       const file = `${name}${SUFFIX[dtype]}.onnx`;
       const g = graphOf(dtype);
       const external = opts.externalData === true || g.initializerBytes() > INLINE_LIMIT;
@@ -144,6 +147,10 @@ export function buildLike(opts: LikeOptions): LikeResult {
     written.push({ path, bytes: bytes.length });
   }
   return { dims, files: written };
+}
+
+function isDtypeList(dtypes: NonNullable<LikeOptions['dtypes']>): dtypes is readonly Dtype[] {
+  return Array.isArray(dtypes);
 }
 
 /** The given config in its own shape (flat or nested), with the layer and block counts cut. */

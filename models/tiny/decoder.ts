@@ -11,15 +11,10 @@ import { GraphBuilder } from '../onnx/graph';
 import { quantizeQ8 } from '../onnx/quantize';
 import { draw, gatedMlp, halfIo, inverseFrequencies, linear, rmsNorm, type Dtype, type Net, type WeightSource } from './layers';
 import { toFloat16Bytes } from '../onnx/half';
+import type { DecoderShape } from '../../engines/transformers/modelConfig';
 
-export interface TextSpec {
+export interface TextSpec extends DecoderShape {
   readonly vocabSize: number;
-  readonly hidden: number;
-  readonly layers: number;
-  readonly heads: number;
-  readonly kvHeads: number;
-  readonly headDim: number;
-  readonly intermediate: number;
   /** Rotary frequency pairs given to (temporal, height, width) positions; sums to headDim / 2. */
   readonly mropeSection: readonly [number, number, number];
   /** Token ids the model must never generate (special tokens other than the end markers). */
