@@ -12,7 +12,8 @@ const DATA_TYPE: Record<ElemType, number> = { float32: 1, float16: 10, uint8: 2,
 
 /**
  * Where large initializers go: chunk files `<baseName>_data`, `<baseName>_data_1`, ... (the names
- * transformers.js fetches), each at most `chunkBytes`, tensors aligned to 4 KiB as exporters do.
+ * transformers.js fetches), each at most `chunkBytes` unless one tensor alone is larger (a tensor is
+ * never split: ONNX gives it one file and offset), tensors aligned to 4 KiB as exporters do.
  */
 export interface ExternalLayout {
   readonly baseName: string;
