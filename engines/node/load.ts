@@ -115,7 +115,7 @@ export async function loadNodeEngine(options: NodeLoadOptions): Promise<Transfor
     threads: options.threads ?? 0,
     maxBufferBytes: 0,
     reader,
-    blobs: null,
+    files: null,
     started,
     onProgress: options.onProgress ?? (() => {}),
   });

@@ -153,6 +153,7 @@ export async function loadEngine(req: LoadRequest, onProgress: ProgressSink): Pr
   env.backends.onnx.wasm!.numThreads = threads;
   const id = configureSource(source, req.siteUrl);
   const where = source.kind === 'hub' ? `Hub repo "${source.repo}"` : source.kind === 'site' ? `built-in model "${source.path}"` : 'the picked folder';
+  const files = fileReader(source, req.siteUrl, env.remoteHost, env.cacheKey);
   return loadModelFiles({
     id,
     where,
@@ -165,8 +166,8 @@ export async function loadEngine(req: LoadRequest, onProgress: ProgressSink): Pr
     shaderF16: probe.adapter?.shaderF16 ?? false,
     threads: choice.backend === 'wasm' ? threads : 1,
     maxBufferBytes: probe.adapter?.maxBufferBytes ?? 0,
-    reader: fileReader(source, req.siteUrl, env.remoteHost, env.cacheKey),
-    blobs: choice.backend === 'webgpu' || choice.backend === 'wasm' ? fileReader(source, req.siteUrl, env.remoteHost, env.cacheKey) : null,
+    reader: files,
+    files,
     started,
     onProgress,
   });
@@ -191,11 +192,11 @@ export interface LoadSpec {
   /** Reads the model's small files and ONNX sizes before transformers.js loads anything large. */
   readonly reader: ModelFileReader;
   /**
-   * In the browser, the files as Blobs: the sessions are then created one at a time, each file's bytes
-   * released once its session exists (`sessions.ts`). Null in Node, where onnxruntime-node reads the
-   * files from their paths itself.
+   * In the browser, the files as the runtime takes them: the sessions are then created one at a time,
+   * each file fetched for its own session and dropped once it exists (`sessions.ts`). Null in Node,
+   * where onnxruntime-node reads the files from their paths itself.
    */
-  readonly blobs: ModelFiles | null;
+  readonly files: ModelFiles | null;
   readonly started: number;
   readonly onProgress: ProgressSink;
 }
@@ -256,7 +257,7 @@ export async function loadModelFiles(spec: LoadSpec): Promise<LoadedEngine> {
       return Model.from_pretrained(id, { config, dtype: spec.dtypes, device: spec.device, progress_callback });
     };
     const model: LoadedEngine['model'] = (
-      spec.blobs && spec.device !== 'cpu'
+      spec.files && spec.device !== 'cpu'
         ? new Model(
             config,
             await createSessions(
@@ -267,7 +268,7 @@ export async function loadModelFiles(spec: LoadSpec): Promise<LoadedEngine> {
                 gpuOutputs: Array.from({ length: dims.text.layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat(),
                 onProgress,
               },
-              spec.blobs,
+              spec.files,
             ),
             {},
           )

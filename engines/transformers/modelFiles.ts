@@ -16,17 +16,22 @@ export interface ModelFileReader {
   size(path: string): Promise<number | null>;
 }
 
-/** A model's files as Blobs too, for creating its sessions in the browser (`sessions.ts`). */
+/** A model's files as the runtime takes them, for creating its sessions in the browser (`sessions.ts`). */
 export interface ModelFiles extends ModelFileReader {
-  /** The file at `path` (`onnx/...`); `onBytes` reports the bytes received while it downloads. */
-  blob(path: string, onBytes: (loaded: number) => void): Promise<Blob>;
+  /**
+   * The file at `path` (`onnx/...`): a Blob where the browser keeps the bytes outside the page (a
+   * picked file, a Cache API entry), else the bytes themselves. `onBytes` reports a download.
+   */
+  data(path: string, onBytes: (loaded: number) => void): Promise<Blob | Uint8Array<ArrayBuffer>>;
 }
 
 /**
- * The browser's readers. A picked folder's files are its Blobs. The site's are downloaded. The Hub's
- * large files go through the Cache API, under the cache name and key (the file's Hub URL) that
- * transformers.js uses, so a file is downloaded once and the model panel lists and deletes it with
- * the others; its body is streamed into the cache and read back as a Blob the browser keeps on disk.
+ * The browser's readers. A picked folder's files are its Blobs (the files on disk). The site's are
+ * downloaded when asked for, so they are in the page only while their session is created: a Blob
+ * made in the page would be one more copy, in the browser process. The Hub's go through the Cache
+ * API, under the cache name and key (the file's Hub URL) that transformers.js uses, so a file is
+ * downloaded once and the model panel lists and deletes it with the others; its body is streamed
+ * into the cache and read back as a Blob the browser keeps on disk.
  */
 export function fileReader(source: LocalModelSource, siteUrl: string, hubHost: string, cacheName: string): ModelFiles {
   switch (source.kind) {
@@ -39,7 +44,7 @@ export function fileReader(source: LocalModelSource, siteUrl: string, hubHost: s
         async size(path) {
           return byPath.get(path)?.size ?? null;
         },
-        async blob(path) {
+        async data(path) {
           const blob = byPath.get(path);
           if (!blob) throw new HttpError(404, path);
           return blob;
@@ -71,14 +76,14 @@ function urlReader(base: string, cacheName: string | null): ModelFiles {
       const length = res.headers.get('x-linked-size') ?? res.headers.get('content-length');
       return length === null ? 0 : Number(length);
     },
-    async blob(path, onBytes) {
+    async data(path, onBytes) {
       const url = base + path;
       const cache = cacheName !== null && 'caches' in globalThis ? await caches.open(cacheName) : null;
       const hit = await cache?.match(url);
       if (hit) return hit.blob();
       const res = await fetch(url);
       if (!res.ok) throw new HttpError(res.status, path);
-      if (!cache || !res.body) return bodyBlob(res, onBytes);
+      if (!cache || !res.body) return readBody(res, onBytes);
       // A reload during the download leaves no entry: the file starts again, finished files stay.
       await cache.put(url, new Response(res.body.pipeThrough(counter(onBytes)), { headers: res.headers }));
       const stored = await cache.match(url);
@@ -100,28 +105,23 @@ function counter(onBytes: (loaded: number) => void): TransformStream<Uint8Array<
   });
 }
 
-/** Parts are joined into the Blob every this many bytes, so the page holds at most about this much of a body. */
-const PART_BYTES = 32 * 1024 * 1024;
-
-/** A response body as a Blob, joined part by part (a Blob made of Blobs refers to them, it does not copy them). */
-async function bodyBlob(res: Response, onBytes: (loaded: number) => void): Promise<Blob> {
-  const reader = res.body!.pipeThrough(counter(onBytes)).getReader();
-  let joined = new Blob([]);
-  let parts: Uint8Array<ArrayBuffer>[] = [];
-  let pending = 0;
+/** A body read into one buffer of its announced length (no second copy to join the parts). */
+async function readBody(res: Response, onBytes: (loaded: number) => void): Promise<Uint8Array<ArrayBuffer>> {
+  const length = Number(res.headers.get('content-length'));
+  if (!res.body || !Number.isSafeInteger(length) || length <= 0) return new Uint8Array(await res.arrayBuffer());
+  const out = new Uint8Array(length);
+  const reader = res.body.getReader();
+  let loaded = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (value) {
-      parts.push(value);
-      pending += value.byteLength;
-    }
-    if (done || pending >= PART_BYTES) {
-      joined = new Blob([joined, ...parts]);
-      parts = [];
-      pending = 0;
-    }
-    if (done) return joined;
+    if (done) break;
+    if (loaded + value.byteLength > length) throw new Error(`the body is longer than its content-length (${length})`);
+    out.set(value, loaded);
+    loaded += value.byteLength;
+    onBytes(loaded);
   }
+  if (loaded !== length) throw new Error(`the body ended after ${loaded} of ${length} bytes`);
+  return out;
 }
 
 export class HttpError extends Error {

@@ -1,15 +1,15 @@
 /**
- * The browser's ONNX sessions, created one at a time so that a model file is never held twice for
- * long: transformers.js' `from_pretrained` fetches every file of every session into JS buffers at
- * once, and onnxruntime-web then copies each into its own memory (the wasm heap, or GPU buffers), so
- * the load peak is about twice the model. Here each file is fetched as a Blob (the picked file itself,
- * or a Cache API / network body that the browser keeps outside the page's heap), read into the page
- * only while its own session is being created, and released as soon as that session exists.
+ * The browser's ONNX sessions, created one at a time so that a model file is held twice only while
+ * its own session is created: transformers.js' `from_pretrained` fetches every file of every session
+ * into JS buffers at once, and onnxruntime-web then copies each into its own memory (the wasm heap,
+ * or GPU buffers), so the load peak is about twice the model. Here a session's files are fetched
+ * when that session is created (a picked file or a cached Hub file as a Blob, kept by the browser on
+ * disk until then), and dropped as soon as it exists.
  *
  * onnxruntime-web's asyncify build reads a Blob of external data whole when its session is created;
- * its JSPI build streams it tensor by tensor. Either way a file's bytes are in the page twice only
- * during its own session's creation, so the peak is what earlier sessions hold plus twice the current
- * one. That is smallest when the largest session is created first (see `creationOrder`).
+ * its JSPI build streams it tensor by tensor. Either way the peak is what earlier sessions hold plus
+ * twice the current one (its largest tensor, with JSPI). That is smallest when the largest session
+ * is created first (see `creationOrder`).
  *
  * Node does not need this: transformers.js hands onnxruntime-node file paths, and it reads them itself.
  */
@@ -57,7 +57,7 @@ function filesOf(plan: SessionPlan): SessionFiles[] {
 }
 
 /** Creates the sessions of `plan`, one at a time, largest first; releases them all if one fails. */
-export async function createSessions(plan: SessionPlan, blobs: ModelFiles): Promise<Record<OnnxFile, InferenceSession>> {
+export async function createSessions(plan: SessionPlan, source: ModelFiles): Promise<Record<OnnxFile, InferenceSession>> {
   const sessions: Partial<Record<OnnxFile, InferenceSession>> = {};
   const ordered = creationOrder(filesOf(plan));
   const total = ordered.reduce((n, s) => n + s.bytes, 0);
@@ -65,19 +65,21 @@ export async function createSessions(plan: SessionPlan, blobs: ModelFiles): Prom
   try {
     for (const files of ordered) {
       plan.onProgress({ status: 'phase', phase: 'download', file: null });
-      const fetchFile = async (f: { path: string; bytes: number }): Promise<Blob> => {
+      const fetchFile = async (f: { path: string; bytes: number }): Promise<Blob | Uint8Array<ArrayBuffer>> => {
         plan.onProgress({ status: 'initiate', file: f.path, loaded: 0, total: f.bytes });
-        const blob = await blobs.blob(f.path, (loaded) => {
+        const data = await source.data(f.path, (loaded) => {
           plan.onProgress({ status: 'progress', file: f.path, loaded, total: f.bytes });
           plan.onProgress({ status: 'total', loaded: done + loaded, total });
         });
-        done += blob.size;
-        plan.onProgress({ status: 'done', file: f.path, loaded: blob.size, total: blob.size });
+        const bytes = data instanceof Blob ? data.size : data.byteLength;
+        done += bytes;
+        plan.onProgress({ status: 'done', file: f.path, loaded: bytes, total: bytes });
         plan.onProgress({ status: 'total', loaded: done, total });
-        return blob;
+        return data;
       };
-      const model = new Uint8Array(await (await fetchFile(files.model)).arrayBuffer());
-      const externalData: { path: string; data: Blob }[] = [];
+      const core = await fetchFile(files.model);
+      const model = core instanceof Blob ? new Uint8Array(await core.arrayBuffer()) : core;
+      const externalData: { path: string; data: Blob | Uint8Array }[] = [];
       for (const chunk of files.chunks) externalData.push({ path: chunk.path.slice('onnx/'.length), data: await fetchFile(chunk) });
       plan.onProgress({ status: 'phase', phase: 'session', file: files.model.path });
       const outputs = files.name === 'decoder_model_merged' && plan.device === 'webgpu' ? plan.gpuOutputs : [];
