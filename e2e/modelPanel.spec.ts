@@ -94,3 +94,32 @@ test('loading shows MB and percent per file and in total up to the files\' real 
     expect(seen.texts.some((t) => t.startsWith(`${file}: `) && t.match(/ MB of (.+ MB) \(\d+%\)$/)?.[1] === mb(size(file)))).toBe(true);
   }
 });
+
+test('cached Hub models are listed with their sizes and deleted on request', async ({ page }) => {
+  const lens = new LensPage(page);
+  await lens.open('model=tiny-random-qwen2_5_vl');
+  // Files as the loader stores them: under transformers.js' cache name, keyed by their Hub URL.
+  await page.evaluate(async () => {
+    const cache = await caches.open('transformers-cache');
+    const put = (repo: string, file: string, bytes: number) =>
+      cache.put(`https://huggingface.co/${repo}/resolve/main/${file}`, new Response(new Uint8Array(bytes), { headers: { 'content-length': String(bytes) } }));
+    await put('onnx-community/Qwen2-VL-2B-Instruct', 'config.json', 1024);
+    await put('onnx-community/Qwen2-VL-2B-Instruct', 'onnx/embed_tokens.onnx', 3 * 1024 * 1024);
+    await put('someone/ERGO-7B-ONNX', 'onnx/decoder_model_merged_q4f16.onnx', 20 * 1024 * 1024);
+  });
+  await page.reload();
+  const list = page.getByTestId('cached-models');
+  await expect(list).toContainText('Cached models: 2, 23 MB');
+  await list.locator('summary').click();
+  const rows = page.getByTestId('cached-model');
+  await expect(rows).toHaveText([/someone\/ERGO-7B-ONNX: 1 files, 20 MB/, /onnx-community\/Qwen2-VL-2B-Instruct: 2 files, 3\.00 MB/]);
+  // The selected Hub model's own line agrees, and follows a delete made in the list.
+  await lens.model.selectOption('qwen2-vl-2b-instruct');
+  await expect(page.getByText("In this browser's cache: 2 files, 3.00 MB.")).toBeVisible();
+  await page.getByRole('button', { name: 'Delete onnx-community/Qwen2-VL-2B-Instruct from the cache' }).click();
+  await expect(rows).toHaveText([/someone\/ERGO-7B-ONNX/]);
+  await expect(page.getByText("In this browser's cache: 0 files, 0.00 MB.")).toBeVisible();
+  await page.getByRole('button', { name: 'Delete someone/ERGO-7B-ONNX from the cache' }).click();
+  await expect(list).toHaveCount(0);
+  expect(await page.evaluate(async () => (await (await caches.open('transformers-cache')).keys()).length)).toBe(0);
+});

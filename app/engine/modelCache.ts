@@ -22,6 +22,26 @@ export async function cachedFiles(repo: string): Promise<CacheReport> {
   return { files: keys.length, bytes };
 }
 
+export interface CachedModel extends CacheReport {
+  readonly repo: string;
+}
+
+/** Every Hub model with files in the cache, largest first (empty where the Cache API is unavailable). */
+export async function cachedModels(): Promise<CachedModel[]> {
+  if (!('caches' in globalThis)) return [];
+  const cache = await caches.open(CACHE_NAME);
+  const byRepo = new Map<string, { files: number; bytes: number }>();
+  for (const key of await cache.keys()) {
+    const repo = /^https?:\/\/[^/]+\/([^/]+\/[^/]+)\/resolve\//.exec(key.url)?.[1];
+    if (!repo) continue;
+    const report = byRepo.get(repo) ?? { files: 0, bytes: 0 };
+    report.files += 1;
+    report.bytes += Number((await cache.match(key))?.headers.get('content-length') ?? 0);
+    byRepo.set(repo, report);
+  }
+  return [...byRepo].map(([repo, r]) => ({ repo, ...r })).sort((a, b) => b.bytes - a.bytes);
+}
+
 /** Deletes every cached file of `repo`; returns how many were removed. */
 export async function deleteCached(repo: string): Promise<number> {
   if (!('caches' in globalThis)) return 0;

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { cachedFiles, deleteCached, type CacheReport } from '../engine/modelCache';
+import { CachedModels } from './CachedModels';
 import { DeviceCheck } from './DeviceCheck';
 import { wasmFit } from '../../pipeline/deviceCheck';
 import { MODEL_REGISTRY, findModel } from '../../pipeline/registry';
@@ -12,8 +13,7 @@ import { PlacedError } from './PlacedError';
 import { ServerFields } from './ServerFields';
 import { useLens } from '../store/lensStore';
 import type { BackendPreference } from '../../pipeline/protocol';
-
-const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(bytes < 10 * 1024 ** 2 ? 2 : 0)} MB`;
+import { mb } from './format';
 
 /** The adapter's description once one was granted, false when none was, null while asking. */
 function useGpuAvailability(): string | false | null {
@@ -125,6 +125,7 @@ export function ModelPanel() {
           Delete from cache
         </button>
       )}
+      <CachedModels refreshKey={cache} onDeleted={() => repo && void cachedFiles(repo).then(setCache)} />
       <fieldset className="backend">
         <legend>Backend</legend>
         {(['auto', 'webgpu', 'wasm'] as const satisfies readonly BackendPreference[]).map((b) => (

@@ -5,9 +5,9 @@ import { useLens } from '../store/lensStore';
 import { readyModelId } from '../store/loadState';
 import { PlacedError } from './PlacedError';
 import type { Decoding } from '../../pipeline/protocol';
+import { mb } from './format';
 
 const PHASE_WORDS: Record<string, string> = { load: 'loading the model', decode: 'decoding the image', resize: 'resizing', encode: 'encoding the image', prefill: 'reading the prompt', generate: 'writing' };
-const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(bytes < 10 * 1024 ** 2 ? 2 : 0)} MB`;
 
 /** The question, Run / Stop, what Run will do (or why it cannot yet), and the run settings. */
 export function QuestionBar() {
