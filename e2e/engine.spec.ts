@@ -205,6 +205,9 @@ for (const backend of ['wasm', 'webgpu'] as const) {
       expect(coarse).toMatchObject({ visionTokens: 63, cachedTokens: 0 });
       expect(fine).toMatchObject({ stage: 'fine', visionTokens: 49, encoderRows: 49, cachedTokens: coarse!.prefillTokens + coarse!.decodeTokens });
       expect(ofType(events, 'partial').filter((p) => p.stage === 'fine').map((p) => p.text).join('')).toBe(SCRIPTED.fine);
+      // The model's first encode and prefill say they also compile WebGPU shaders; later ones, and wasm, never.
+      const compiling = ofType(events, 'phase').filter((p) => p.compilingShaders).map((p) => `${p.stage} ${p.phase}`);
+      expect(compiling).toEqual(backend === 'webgpu' ? ['coarse encode', 'coarse prefill'] : []);
     });
   });
 }

@@ -62,8 +62,11 @@ export function cancelWhen(isCancelled: () => boolean): CancelCheck {
 
 /** Where a turn reports its progress and learns it was cancelled. */
 export interface TurnIO {
-  /** The turn entered a phase: `encode` (images), `prefill` (the prompt), `generate` (tokens). */
-  phase(phase: 'encode' | 'prefill' | 'generate'): void;
+  /**
+   * The turn entered a phase: `encode` (images), `prefill` (the prompt), `generate` (tokens).
+   * `compilingShaders`: the runtime also compiles this step's WebGPU shaders (its first run).
+   */
+  phase(phase: 'encode' | 'prefill' | 'generate', detail?: { readonly compilingShaders: boolean }): void;
   /** The reply grew by `chunk` (whole characters only). */
   text(chunk: string): void;
   /** A turn that sees it raised ends with a CancelledError, and streams nothing more. */

@@ -90,7 +90,7 @@ function withImages(messages: readonly ChatMessage[], images: readonly RgbaImage
 /** The turn's progress as protocol events. */
 function turnIO(ctx: RunContext, stage: Stage): TurnIO {
   return {
-    phase: (phase) => ctx.emit({ type: 'phase', requestId: ctx.requestId, stage, phase }),
+    phase: (phase, detail) => ctx.emit({ type: 'phase', requestId: ctx.requestId, stage, phase, ...(detail?.compilingShaders ? { compilingShaders: true } : {}) }),
     text: (text) => ctx.emit({ type: 'partial', requestId: ctx.requestId, stage, text }),
     cancel: ctx.cancel,
   };

@@ -64,3 +64,11 @@ describe('cropNote', () => {
     expect(cropNote(none)).toEqual({ state: 'none', text: 'No crop: the box is missing or empty.' });
   });
 });
+
+describe('compilingShaders', () => {
+  it('follows the phase that reports it', () => {
+    const first = applyRunEvent(base, { type: 'phase', requestId: 'r2', stage: 'coarse', phase: 'encode', compilingShaders: true });
+    expect(first.compilingShaders).toBe(true);
+    expect(applyRunEvent(first, { type: 'phase', requestId: 'r2', stage: 'coarse', phase: 'generate' }).compilingShaders).toBe(false);
+  });
+});

@@ -25,6 +25,8 @@ export interface RunState {
   /** The image this run ran on (its own, whatever image is current now). */
   readonly image: LensImage;
   readonly phase: Phase | null;
+  /** The current phase also compiles WebGPU shaders (the loaded model's first encode or prefill). */
+  readonly compilingShaders: boolean;
   readonly stage: Stage | null;
   /** Streamed text per stage. */
   readonly texts: Readonly<Partial<Record<Stage, string>>>;
@@ -46,6 +48,7 @@ export interface RunState {
 export function startRun(init: Pick<RunState, 'requestId' | 'kind' | 'question' | 'modelId' | 'settings' | 'image'> & Partial<RunState>): RunState {
   return {
     phase: null,
+    compilingShaders: false,
     stage: null,
     texts: {},
     coarse: null,
@@ -68,7 +71,7 @@ export function applyRunEvent(run: RunState, event: WorkerEvent): RunState {
   if (event.requestId !== run.requestId) return run;
   switch (event.type) {
     case 'phase':
-      return { ...run, phase: event.phase, stage: event.stage ?? run.stage };
+      return { ...run, phase: event.phase, compilingShaders: event.compilingShaders ?? false, stage: event.stage ?? run.stage };
     case 'partial':
       return { ...run, texts: { ...run.texts, [event.stage]: (run.texts[event.stage] ?? '') + event.text } };
     case 'image':

@@ -3,10 +3,10 @@ import type { Phase } from '../../pipeline/protocol';
 
 /** The steps before a turn writes anything: each a single runtime call with no progress of its own. */
 const SILENT_PHASES: Partial<Record<Phase, string>> = {
-  decode: 'Decoding the image…',
-  resize: 'Resizing the image…',
-  encode: 'Encoding the image…',
-  prefill: 'Reading the prompt (prefill)…',
+  decode: 'Decoding the image',
+  resize: 'Resizing the image',
+  encode: 'Encoding the image',
+  prefill: 'Reading the prompt (prefill)',
 };
 
 /** Whether `phase` is one of those steps (the indicator shows only then). */
@@ -17,7 +17,7 @@ export const isSilentPhase = (phase: Phase | null): phase is Phase => phase !== 
  * long encode or prefill on a real model does not look like a hang. The clock restarts with each
  * step (`stepKey` changes).
  */
-export function PhaseProgress({ phase, stepKey, testId }: { phase: Phase; stepKey: string; testId: string }) {
+export function PhaseProgress({ phase, compilingShaders, stepKey, testId }: { phase: Phase; compilingShaders: boolean; stepKey: string; testId: string }) {
   const [elapsedMs, setElapsedMs] = useState(0);
   useEffect(() => {
     const started = performance.now();
@@ -25,11 +25,12 @@ export function PhaseProgress({ phase, stepKey, testId }: { phase: Phase; stepKe
     const timer = setInterval(() => setElapsedMs(performance.now() - started), 100);
     return () => clearInterval(timer);
   }, [stepKey]);
+  const words = `${SILENT_PHASES[phase]}${compilingShaders ? ' (first run on WebGPU: compiling its shaders too)' : ''}…`;
   return (
     <div className="phase-progress" data-testid={testId} data-phase={phase} role="status">
-      <progress aria-label={SILENT_PHASES[phase]} />
+      <progress aria-label={words} />
       <span>
-        {SILENT_PHASES[phase]} {(elapsedMs / 1000).toFixed(1)} s
+        {words} {(elapsedMs / 1000).toFixed(1)} s
       </span>
     </div>
   );

@@ -25,7 +25,7 @@ export function StageOutput({ stage, title, testId }: { stage: Stage; title: str
         <pre className="stream" data-testid={testId} aria-live="polite">
           {showRaw ? text : readable(text)}
         </pre>
-        {isSilentPhase(phase) && <PhaseProgress phase={phase} stepKey={`${run?.requestId}:${stage}:${phase}`} testId={`${testId}-phase`} />}
+        {isSilentPhase(phase) && <PhaseProgress phase={phase} compilingShaders={run?.compilingShaders ?? false} stepKey={`${run?.requestId}:${stage}:${phase}`} testId={`${testId}-phase`} />}
       </div>
       {stage === 'coarse' && (
         <label className="inline">

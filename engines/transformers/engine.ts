@@ -42,10 +42,13 @@ export class TransformersEngine implements Engine {
   readonly model: EngineModel;
   readonly #loaded: LoadedEngine;
   readonly #kept = new WeakMap<Turn, Kept>();
+  /** Steps whose WebGPU shaders are still to be compiled: the runtime compiles them on their first run. */
+  readonly #uncompiled: Set<'encode' | 'prefill'>;
 
   constructor(loaded: LoadedEngine) {
     this.#loaded = loaded;
     const { info, entry } = loaded;
+    this.#uncompiled = new Set(info.backend === 'webgpu' ? ['encode', 'prefill'] : []);
     this.model = {
       modelId: info.modelId,
       boxConvention: loaded.boxConvention,
@@ -88,7 +91,7 @@ export class TransformersEngine implements Engine {
     const toEncode = reuse ? newImages : images;
     const toPrefill = ids.slice(reuse ? reuse.ids.length : 0);
 
-    io.phase('encode');
+    io.phase('encode', { compilingShaders: this.#uncompiled.delete('encode') });
     const encoded: EncodedImage[] = [];
     let encoderMs = 0;
     let prefillMs = 0;
@@ -101,7 +104,7 @@ export class TransformersEngine implements Engine {
         encoderMs += now() - start;
       }
       if (io.cancel.interrupted) throw new CancelledError();
-      io.phase('prefill');
+      io.phase('prefill', { compilingShaders: this.#uncompiled.delete('prefill') });
       const p0 = now();
       prefill = await eng.turns.prefill(reuse?.cache ?? null, toPrefill, encoded, 'last', () => io.cancel.interrupted);
       prefillMs = now() - p0;
