@@ -10,7 +10,7 @@ test('a failed load is shown in the model panel, can be dismissed, and the previ
   const lens = new LensPage(page);
   await lens.open('model=tiny-random-qwen2_5_vl&backend=wasm');
   await page.getByTestId('load-model').click();
-  await expect(page.getByTestId('load-model')).toHaveText('Loaded');
+  await lens.loaded();
   const fetched: string[] = [];
   page.on('request', (r) => {
     if (r.url().includes('/models/')) fetched.push(r.url());

@@ -39,7 +39,7 @@ test('after a Stop that restarted the engine, the region is still asked about: t
   });
   await page.getByTestId('compare-direct').click();
   await expect(page.getByTestId('compare-answer-direct')).toContainText('stopped');
-  await expect(page.getByTestId('load-model')).toHaveText('Loaded');
+  await lens.loaded();
   await expect(page.getByTestId('ask-region-note')).toContainText('no longer in memory');
   await askAbout(page, lens);
   await expect(page.getByTestId('run-error')).toHaveCount(0);

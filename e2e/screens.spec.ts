@@ -228,7 +228,7 @@ test('a run shows each silent step with its elapsed time, and the crop panel wai
   // The scripted model names a box, so both stages encode an image and read a prompt.
   await lens.open('model=tiny-scripted-qwen2_5_vl&backend=wasm');
   await page.getByTestId('load-model').click();
-  await expect(page.getByTestId('load-model')).toHaveText('Loaded');
+  await lens.loaded();
   await lens.upload('scene.png', await lens.pattern(640, 480));
   // Every step text each stage shows, and every state of the crop note, as they appear.
   await page.evaluate(() => {

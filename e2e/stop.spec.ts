@@ -29,7 +29,7 @@ async function stopWhileWriting(page: Page, url: string, isolated: boolean) {
   await expect(page.getByTestId('image-meta')).toContainText('640 × 480');
   await page.getByLabel('Max new tokens').fill('1024');
   await page.getByTestId('load-model').click();
-  await expect(page.getByTestId('load-model')).toHaveText('Loaded');
+  await lens.loaded();
   const filesAtLoad = fetched.length;
   expect(filesAtLoad).toBeGreaterThan(0);
   await lens.question.fill('Describe the picture.');
@@ -88,7 +88,7 @@ test('Stop while encoding restarts the engine: the model panel says it is reload
   await lens.upload('scene.png', await lens.pattern(2246, 1582));
   await expect(page.getByTestId('image-meta')).toContainText('2246 × 1582');
   await page.getByTestId('load-model').click();
-  await expect(page.getByTestId('load-model')).toHaveText('Loaded');
+  await lens.loaded();
   const filesAtLoad = fetched.length;
   await lens.question.fill('Describe the picture.');
   // Records every text the model panel shows, and presses Stop as soon as the run reports encoding.

@@ -98,6 +98,11 @@ export class LensPage {
     await this.run.click();
   }
 
+  /** Waits until a model load (or an engine restart's reload) has ended; loads take longest of all on a busy machine. */
+  async loaded(timeout = 120_000): Promise<void> {
+    await expect(this.page.getByTestId('load-model')).toHaveText('Loaded', { timeout });
+  }
+
   /** Waits until the run has ended (Run enabled again) and returns the answer text. */
   async finished(timeout = 120_000): Promise<string> {
     await expect(this.run).toBeEnabled({ timeout });
