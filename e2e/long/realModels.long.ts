@@ -21,9 +21,10 @@ test.beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'real-dims-e2e-'));
   q4 = join(root, 'qwen2-vl-2b-q4');
   q4f16 = join(root, 'qwen2-vl-2b-q4f16');
-  // q4 with every file in 64 MiB external data chunks; q4f16 with float16 activations.
+  // q4 with every file in 64 MiB external data chunks; float16 activations as the Hub's f16 set
+  // ships them: fp16 embeddings, q4f16 vision encoder and decoder.
   buildLike({ like: config, out: q4, dtypes: ['q4'], externalData: true, chunkBytes: 64 * 1024 * 1024 });
-  buildLike({ like: config, out: q4f16, dtypes: ['q4f16'] });
+  buildLike({ like: config, out: q4f16, dtypes: { embed_tokens: ['fp16'], vision_encoder: ['q4f16'], decoder_model_merged: ['q4f16'] } });
 });
 test.afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -51,7 +52,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
   });
 }
 
-test('2B dimensions, q4f16 (float16 activations): runs on wasm', async ({ page }) => {
+test('2B dimensions, fp16 embeddings with q4f16 (float16 activations): runs on wasm', async ({ page }) => {
   const lens = new LensPage(page);
   await lens.open('model=custom&backend=wasm');
   await runBothTurns(lens, q4f16);
