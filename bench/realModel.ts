@@ -96,13 +96,7 @@ async function plain(threads: number): Promise<{ memory: PeakMemory; speed: Spee
     const { memory } = await peakMemoryDuring(() =>
       page.evaluate(
         async ({ path, dtype, threads }) => {
-          const { transformers: T, modelsUrl, ortWasmPaths } = window.harness;
-          T.env.allowLocalModels = true;
-          T.env.allowRemoteModels = false;
-          T.env.useBrowserCache = false;
-          T.env.localModelPath = new URL(modelsUrl).pathname;
-          T.env.backends.onnx.wasm!.wasmPaths = ortWasmPaths;
-          T.env.backends.onnx.wasm!.numThreads = threads;
+          const T = window.harness.localTransformers(threads);
           const model = await T.Qwen2VLForConditionalGeneration.from_pretrained(path, { device: 'wasm', dtype });
           Object.assign(globalThis, { benchModel: model });
         },

@@ -53,12 +53,7 @@ for (const id of MODELS) {
       await openHarness(page);
       const got = await page.evaluate(
         async ({ id, device, dtype, question, width, height }) => {
-          const { transformers: T, modelsUrl, ortWasmPaths } = window.harness;
-          T.env.allowLocalModels = true;
-          T.env.allowRemoteModels = false;
-          T.env.useBrowserCache = false;
-          T.env.localModelPath = new URL(modelsUrl).pathname;
-          T.env.backends.onnx.wasm!.wasmPaths = ortWasmPaths;
+          const T = window.harness.localTransformers();
           const processor = await T.AutoProcessor.from_pretrained(id);
           const Model = id === 'tiny-random-qwen2_5_vl' ? T.Qwen2_5_VLForConditionalGeneration : T.Qwen2VLForConditionalGeneration;
           const model = await Model.from_pretrained(id, { device, dtype: { embed_tokens: 'fp32', vision_encoder: dtype, decoder_model_merged: dtype } });

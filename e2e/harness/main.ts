@@ -5,15 +5,28 @@ import { decodeImage } from '../../workers/decode';
 import { EngineDriver, patternImage } from './engineDriver';
 
 const ortBase = new URL('./ort/', location.href).href;
+const ortWasmPaths = {
+  mjs: `${ortBase}ort-wasm-simd-threaded.asyncify.mjs`,
+  wasm: `${ortBase}ort-wasm-simd-threaded.asyncify.wasm`,
+};
+
+/** transformers.js reading only this site's models (never the Hub or the browser cache), on the site's ORT files. */
+function localTransformers(threads?: number): typeof transformers {
+  const { env } = transformers;
+  env.allowLocalModels = true;
+  env.allowRemoteModels = false;
+  env.useBrowserCache = false;
+  env.localModelPath = new URL('./models/', location.href).pathname;
+  env.backends.onnx.wasm!.wasmPaths = ortWasmPaths;
+  if (threads !== undefined) env.backends.onnx.wasm!.numThreads = threads;
+  return transformers;
+}
 
 const harness = {
   transformers,
   /** Absolute URLs: relative ones would resolve against the module, not the page. */
   modelsUrl: new URL('./models/', location.href).href,
-  ortWasmPaths: {
-    mjs: `${ortBase}ort-wasm-simd-threaded.asyncify.mjs`,
-    wasm: `${ortBase}ort-wasm-simd-threaded.asyncify.wasm`,
-  },
+  localTransformers,
   /** The real inference worker behind the real EngineClient (Vite bundles the worker). */
   createEngine: () => new EngineDriver(),
   patternImage,
