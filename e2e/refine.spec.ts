@@ -29,14 +29,7 @@ test('after a Stop that restarted the engine, the region is still asked about: t
   await lens.finished();
   await expect(page.getByTestId('ask-region-note')).toHaveCount(0);
   // A comparison stopped while encoding: the engine restarts and forgets the ERGO run's cache.
-  await page.evaluate(() => {
-    const status = document.querySelector('[data-testid="run-status"]')!;
-    new MutationObserver((_, observer) => {
-      if (!status.textContent?.includes('encoding')) return;
-      observer.disconnect();
-      (document.querySelector('[data-testid="stop-button"]') as HTMLButtonElement).click();
-    }).observe(status, { childList: true, characterData: true, subtree: true });
-  });
+  await lens.stopOnceEncoding();
   await page.getByTestId('compare-direct').click();
   await expect(page.getByTestId('compare-answer-direct')).toContainText('stopped');
   await lens.loaded();

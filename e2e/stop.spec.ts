@@ -92,18 +92,13 @@ test('Stop while encoding restarts the engine: the model panel says it is reload
   const filesAtLoad = fetched.length;
   await lens.question.fill('Describe the picture.');
   // Records every text the model panel shows, and presses Stop as soon as the run reports encoding.
+  await lens.stopOnceEncoding();
   await page.evaluate(() => {
     const panelTexts: string[] = [];
     Object.assign(window, { panelTexts });
     const status = document.querySelector('[data-testid="model-status"]')!;
     const button = document.querySelector('[data-testid="load-model"]')!;
     new MutationObserver(() => panelTexts.push(`${button.textContent} | ${status.textContent}`)).observe(status.parentElement!, { childList: true, characterData: true, subtree: true });
-    const runStatus = document.querySelector('[data-testid="run-status"]')!;
-    new MutationObserver((_, observer) => {
-      if (!runStatus.textContent?.includes('encoding')) return;
-      observer.disconnect();
-      (document.querySelector('[data-testid="stop-button"]') as HTMLButtonElement).click();
-    }).observe(runStatus, { childList: true, characterData: true, subtree: true });
     (document.querySelector('[data-testid="run-button"]') as HTMLButtonElement).click();
   });
   await expect(lens.answer).toHaveText('Stopped.');

@@ -98,6 +98,18 @@ export class LensPage {
     await this.run.click();
   }
 
+  /** Presses Stop, from inside the page, the moment the run status first says a stage is encoding (the step Stop cannot leave without a restart). */
+  async stopOnceEncoding(): Promise<void> {
+    await this.page.evaluate(() => {
+      const status = document.querySelector('[data-testid="run-status"]')!;
+      new MutationObserver((_, observer) => {
+        if (!status.textContent?.includes('encoding')) return;
+        observer.disconnect();
+        (document.querySelector('[data-testid="stop-button"]') as HTMLButtonElement).click();
+      }).observe(status, { childList: true, characterData: true, subtree: true });
+    });
+  }
+
   /** Waits until a model load (or an engine restart's reload) has ended; loads take longest of all on a busy machine. */
   async loaded(timeout = 120_000): Promise<void> {
     await expect(this.page.getByTestId('load-model')).toHaveText('Loaded', { timeout });
