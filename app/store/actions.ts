@@ -135,13 +135,19 @@ export function loadModel(): void {
 }
 
 /**
- * Picks a model. One trained at its own budget (the built-in policy's 64 tokens) brings that budget;
- * leaving such a model restores ERGO's default, since its budget means nothing to other models.
+ * The budget once `next` replaces `previous`: a model trained at its own budget (the built-in
+ * policy's 64 tokens) brings that budget; leaving such a model restores ERGO's default, since its
+ * budget means nothing to other models; otherwise the budget the user chose stays.
  */
+function budgetAfterSwitch(next: string, previous: string, budget: number): number {
+  return findModel(next)?.budget ?? (findModel(previous)?.budget === budget ? DEFAULT_SETTINGS.budget : budget);
+}
+
+/** Picks a model, with the budget that goes with it (`budgetAfterSwitch`). */
 export function selectModel(modelId: string): void {
   const { settings, modelId: previous, backend } = useLens.getState();
   const entry = findModel(modelId);
-  const budget = entry?.budget ?? (findModel(previous)?.budget === settings.budget ? DEFAULT_SETTINGS.budget : settings.budget);
+  const budget = budgetAfterSwitch(modelId, previous, settings.budget);
   // wasm is not offered for a model that cannot run there (the panel says why): Auto instead.
   const keepBackend = backend !== 'wasm' || !entry || wasmFit(entry).ok;
   useLens.setState({ modelId, settings: { ...settings, budget }, ...(keepBackend ? {} : { backend: 'auto' as const }) });
@@ -282,7 +288,7 @@ export async function openShareLink(search: string): Promise<void> {
     ...(state.question ? { question: state.question } : {}),
     settings: {
       ...current.settings,
-      ...(state.model && findModel(state.model)?.budget ? { budget: findModel(state.model)!.budget! } : {}),
+      ...(state.model && !state.server ? { budget: budgetAfterSwitch(state.model, current.modelId, current.settings.budget) } : {}),
       ...(state.budget ? { budget: state.budget } : {}),
       ...(state.fallback ? { fallback: state.fallback } : {}),
       ...(state.maxNewTokens ? { maxNewTokens: state.maxNewTokens } : {}),

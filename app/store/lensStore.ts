@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand';
 import type { BackendPreference, RunSettings, WorkerEvent } from '../../pipeline/protocol';
+import { findModel } from '../../pipeline/registry';
 import type { CoarseBox } from '../core/geometry';
 import type { SharedServer } from '../share/shareState';
 import type { LensImage } from './imageFile';
@@ -72,7 +73,14 @@ export interface ViewSlice {
 
 export type LensState = ModelSlice & ImageSlice & RunSlice & ViewSlice;
 
+/** ERGO's settings; a model trained at its own budget replaces `budget` while it is picked (`selectModel`). */
 export const DEFAULT_SETTINGS: RunSettings = { budget: 1280, maxNewTokens: 1024, fallback: 'skip', directCap: 4096, decoding: 'generation-config' };
+
+/**
+ * The model the app starts on when nothing else is chosen (no `model=` in the link): the built-in
+ * policy, the one offline model whose boxes and answers mean something (on its own scenes).
+ */
+export const DEFAULT_MODEL_ID = 'ergo-tiny';
 
 export type Theme = ViewSlice['theme'];
 /** Where the chosen theme is remembered across reloads. */
@@ -87,7 +95,7 @@ function initialTheme(): Theme {
 
 
 export const useLens = create<LensState>()(() => ({
-  modelId: 'tiny-random-qwen2_5_vl',
+  modelId: DEFAULT_MODEL_ID,
   backend: 'auto',
   hubRepo: '',
   server: { endpoint: '', model: '' },
@@ -95,7 +103,7 @@ export const useLens = create<LensState>()(() => ({
   load: IDLE_LOAD,
   image: null,
   question: '',
-  settings: DEFAULT_SETTINGS,
+  settings: { ...DEFAULT_SETTINGS, budget: findModel(DEFAULT_MODEL_ID)?.budget ?? DEFAULT_SETTINGS.budget },
   run: null,
   baselines: {},
   history: [],
