@@ -71,6 +71,11 @@ export interface ModelEntry {
    * and the budget control offers it beside ERGO's 640 and 1280.
    */
   readonly budget?: number;
+  /**
+   * The only images the model knows, when it was trained on one kind of image: shown beside it, so
+   * that an answer about any other image is not taken for a reading.
+   */
+  readonly knows?: string;
 }
 
 const MB = 1024 ** 2;
@@ -173,6 +178,7 @@ const ERGO_TINY: ModelEntry = {
   builtIn: true,
   randomWeights: false,
   budget: 64,
+  knows: 'It knows only the tagged-shape scenes (the "Tagged shapes" samples); about any other image its answer is noise.',
 };
 
 export const MODEL_REGISTRY: readonly ModelEntry[] = [

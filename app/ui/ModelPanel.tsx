@@ -97,6 +97,11 @@ export function ModelPanel() {
           Test model with random weights: it exercises the real pipeline, but its answers are noise.
         </p>
       )}
+      {entry?.knows && (
+        <p className="meta" data-testid="model-knows-note">
+          {entry.knows}
+        </p>
+      )}
       {entry?.source.kind === 'server' && <ServerFields />}
       {entry?.source.kind === 'user' && (
         <>
