@@ -86,7 +86,8 @@ test('share links restore the state; hostile parameters are rejected with a mess
   await expect(lens.error).toContainText('Parts of this link were ignored');
   await expect(lens.error).toContainText('plain https URL');
   await expect(lens.question).toHaveValue('ok');
-  await expect(lens.model).toHaveValue('tiny-random-qwen2_5_vl');
+  // The link's model was refused: the app stays on its default.
+  await expect(lens.model).toHaveValue('ergo-tiny');
 
   await lens.upload('scene.png', await lens.pattern(320, 240));
   await page.getByTestId('share-button').click();
