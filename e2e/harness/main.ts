@@ -1,6 +1,7 @@
 // Exposes the real runtime pieces on `window.harness` for Playwright's page.evaluate.
 import * as transformers from '@huggingface/transformers';
 import { boxIn } from '../../app/core/geometry';
+import { findScene, renderScene } from '../../app/samples/scenes';
 import { decodeImage } from '../../workers/decode';
 import { EngineDriver, patternImage } from './engineDriver';
 
@@ -30,6 +31,8 @@ const harness = {
   /** The real inference worker behind the real EngineClient (Vite bundles the worker). */
   createEngine: () => new EngineDriver(),
   patternImage,
+  /** A built-in sample scene as the app draws it (a PNG file), by its id: `tags-7` is one of ergo-tiny's own. */
+  sampleImage: (id: string): Promise<Blob> => renderScene(findScene(id)!),
   /** The worker's own decode, in the page: the pixel grid the model is given. */
   decodeImage,
   /** Milliseconds per cancel checkpoint in a worker, with a shared flag and with a yielded task. */
