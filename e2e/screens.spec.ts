@@ -225,11 +225,12 @@ test('theme is remembered; an imported trace is confirmed, joins History with it
 
 test('a run shows each silent step with its elapsed time, and the crop panel waits for stage 1 instead of saying there is no crop', async ({ page }) => {
   const lens = new LensPage(page);
-  // The scripted model names a box, so both stages encode an image and read a prompt.
-  await lens.open('model=tiny-scripted-qwen2_5_vl&backend=wasm');
+  // ergo-tiny names a box on its own scenes (whichever box: only that it writes one matters here),
+  // so both stages encode an image and read a prompt.
+  await lens.open('model=ergo-tiny&backend=wasm');
   await page.getByTestId('load-model').click();
   await lens.loaded();
-  await lens.upload('scene.png', await lens.pattern(640, 480));
+  await lens.openSample('tags-7', '2688 × 2688');
   // Every step text each stage shows, and every state of the crop note, as they appear.
   await page.evaluate(() => {
     const seen = { stage1: [] as string[], stage2: [] as string[], crop: [] as string[] };
@@ -243,9 +244,10 @@ test('a run shows each silent step with its elapsed time, and the crop panel wai
     record();
     new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
   });
-  await lens.maxTokens(40);
-  await lens.ask('What color is the square?');
+  await lens.maxTokens(96);
+  await lens.run.click();
   await lens.finished();
+  await expect(page.getByTestId('box-status')).toContainText('Box parsed');
   await expect(page.getByTestId('crop-image')).toBeVisible();
   const seen = await page.evaluate(() => (window as Window & { seen?: Record<'stage1' | 'stage2' | 'crop', string[]> }).seen!);
 
