@@ -11,6 +11,10 @@ import { serveSite } from './support';
 // against vLLM: the box, the crop, the answer, and the ledger's token counts from the server's own
 // usage, read from the server's request log. And Test connection against a real server that sends
 // no CORS headers.
+// The scripted model, not ergo-tiny: the app offers a server only ERGO's own budgets (640, 1280),
+// while ergo-tiny was trained at 64 tokens only, so nothing says it writes a box at those; the
+// scripted model names its fixed box at any budget, on any image, and the box the app shows can be
+// checked to be the one the server sent.
 
 let engine: TransformersEngine;
 let server: ChatServer;
