@@ -6,7 +6,7 @@
  * from the Hub) or a path to a model folder in the Hub's ONNX layout. Node has one CPU backend, so a
  * model uses its registry's wasm (CPU) dtypes, or for a folder the closest precisions it has.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { env } from '@huggingface/transformers';
@@ -15,7 +15,7 @@ import { findModel, type ModelEntry } from '../../pipeline/registry';
 import { TransformersEngine } from '../transformers/engine';
 import { dtypesForFolder } from '../transformers/folderDtypes';
 import { loadModelFiles, type ProgressSink } from '../transformers/load';
-import { fileReader, type ModelFileReader } from '../transformers/modelFiles';
+import { fileReader, HttpError, type ModelFiles } from '../transformers/modelFiles';
 
 /** Where the built-in models are generated (`npm run models:build`). */
 export const BUILT_IN_MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../public/models');
@@ -35,8 +35,24 @@ function listFiles(dir: string): string[] {
   });
 }
 
+/** A whole file in one buffer, read in pieces (`readFileSync` stops at 2 GiB; an embedding table in external data can be larger). */
+function readWhole(path: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(statSync(path).size);
+  const fd = openSync(path, 'r');
+  try {
+    for (let at = 0; at < out.length; ) {
+      const n = readSync(fd, out, at, Math.min(out.length - at, 1 << 30), at);
+      if (n === 0) throw new Error(`${path} ended after ${at} of ${out.length} bytes`);
+      at += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return out;
+}
+
 /** Reads a model folder's files from disk. */
-function folderReader(folder: string): ModelFileReader {
+function folderReader(folder: string): ModelFiles {
   const at = (path: string) => join(folder, ...path.split('/'));
   return {
     async text(path) {
@@ -44,6 +60,10 @@ function folderReader(folder: string): ModelFileReader {
     },
     async size(path) {
       return existsSync(at(path)) ? statSync(at(path)).size : null;
+    },
+    async data(path) {
+      if (!existsSync(at(path))) throw new HttpError(404, path);
+      return readWhole(at(path));
     },
   };
 }
@@ -57,7 +77,7 @@ export async function loadNodeEngine(options: NodeLoadOptions): Promise<Transfor
   let id: string;
   let where: string;
   let dtypes;
-  let reader: ModelFileReader;
+  let reader: ModelFiles;
   env.useFSCache = false;
   if (isFolder) {
     const folder = resolve(options.model);

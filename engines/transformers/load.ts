@@ -22,8 +22,9 @@ import { probeGpu } from '../../pipeline/gpuProbe';
 import { DTYPE_SUFFIX, dtypesForFolder } from './folderDtypes';
 import { boxConventionFor, findModel, type Architecture, type BoxConvention, type DtypeMap, type ModelEntry } from '../../pipeline/registry';
 import type { LoadRequest, LoadedModel, LocalModelSource, LoadPhase, ProgressStatus } from '../../pipeline/protocol';
-import { fileReader, HttpError, onnxFileSizes, type ModelFileReader, type ModelFiles } from './modelFiles';
+import { bytesOf, fileReader, HttpError, onnxFileSizes, type ModelFileReader, type ModelFiles, type OnnxFileSizes } from './modelFiles';
 import { createSessions } from './sessions';
+import { embeddingTable, type EmbeddingTable } from './embeddings';
 import { checkTokenizer, normalizeConfig, readGeneration, type Generation, type ModelDims } from './modelConfig';
 import { visionPreprocessFromConfig, type VisionPreprocess } from './pixels';
 import { EngineError } from '../../pipeline/errors';
@@ -189,8 +190,11 @@ export interface LoadSpec {
   readonly shaderF16: boolean;
   readonly threads: number;
   readonly maxBufferBytes: number;
-  /** Reads the model's small files and ONNX sizes before transformers.js loads anything large. */
-  readonly reader: ModelFileReader;
+  /**
+   * Reads the model's small files and ONNX sizes before transformers.js loads anything large, and
+   * in Node the embed_tokens file for the embedding lookup (`embeddings.ts`).
+   */
+  readonly reader: ModelFiles;
   /**
    * In the browser, the files as the runtime takes them: the sessions are then created one at a time,
    * each file fetched for its own session and dropped once it exists (`sessions.ts`). Null in Node,
@@ -256,24 +260,26 @@ export async function loadModelFiles(spec: LoadSpec): Promise<LoadedEngine> {
       awaitedFiles = new Set(sizes.files.map((f) => f.path));
       return Model.from_pretrained(id, { config, dtype: spec.dtypes, device: spec.device, progress_callback });
     };
-    const model: LoadedEngine['model'] = (
-      spec.files && spec.device !== 'cpu'
-        ? new Model(
-            config,
-            await createSessions(
-              {
-                dtypes: spec.dtypes,
-                device: spec.device,
-                files: sizes.files,
-                gpuOutputs: Array.from({ length: dims.text.layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat(),
-                onProgress,
-              },
-              spec.files,
-            ),
-            {},
-          )
-        : await fromPretrained()
-    );
+    let model: LoadedEngine['model'];
+    let embeddings: EmbeddingTable | null;
+    if (spec.files && spec.device !== 'cpu') {
+      const created = await createSessions(
+        {
+          dtypes: spec.dtypes,
+          device: spec.device,
+          files: sizes.files,
+          gpuOutputs: Array.from({ length: dims.text.layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat(),
+          onProgress,
+        },
+        spec.files,
+      );
+      model = new Model(config, created.sessions, {});
+      embeddings = created.embeddings;
+    } else {
+      const made = await fromPretrained();
+      embeddings = await replaceEmbedSession(made, spec.reader, sizes, `onnx/embed_tokens${DTYPE_SUFFIX[spec.dtypes.embed_tokens]}.onnx`);
+      model = made;
+    }
     const imageTokenId = dims.tokens.image;
     const info: LoadedModel = {
       modelId: entry.id,
@@ -300,7 +306,7 @@ export async function loadModelFiles(spec: LoadSpec): Promise<LoadedEngine> {
       model,
       tokenizer,
       pre: visionPreprocessFromConfig(imageProcessor.config),
-      turns: new Turns(model, imageTokenId, dims.text.vocab),
+      turns: new Turns(model, imageTokenId, dims.text.vocab, embeddings),
       imageTokenId,
       eosIds: new Set(generation.eosIds),
       generation,
@@ -311,6 +317,23 @@ export async function loadModelFiles(spec: LoadSpec): Promise<LoadedEngine> {
   } catch (e) {
     throw classifyLoadError(e, where);
   }
+}
+
+/**
+ * Node: the same embedding lookup as in the browser, so both hosts embed text the same way. Its
+ * session, already made by `from_pretrained`, is released when the lookup replaces it; it stays
+ * when the graph is not one the lookup evaluates.
+ */
+async function replaceEmbedSession(model: { sessions: Record<string, { release(): Promise<void> } | undefined> }, reader: ModelFiles, sizes: OnnxFileSizes, path: string): Promise<EmbeddingTable | null> {
+  const read = async (file: string) => bytesOf(await reader.data(file, () => {}));
+  const chunks = sizes.files.filter((f) => f.path.startsWith(`${path}_data`));
+  const external = new Map(await Promise.all(chunks.map(async (c) => [c.path.slice('onnx/'.length), await read(c.path)] as const)));
+  const table = embeddingTable(await read(path), external);
+  if (table) {
+    await model.sessions.embed_tokens?.release();
+    delete model.sessions.embed_tokens;
+  }
+  return table;
 }
 
 /** Maps transformers.js / fetch failures to coded errors that name the model. */

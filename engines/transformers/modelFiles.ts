@@ -124,6 +124,11 @@ async function readBody(res: Response, onBytes: (loaded: number) => void): Promi
   return out;
 }
 
+/** A file's bytes in the page (a Blob is read whole). */
+export async function bytesOf(data: Blob | Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  return data instanceof Blob ? new Uint8Array(await data.arrayBuffer()) : data;
+}
+
 export class HttpError extends Error {
   constructor(
     readonly status: number,

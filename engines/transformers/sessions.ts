@@ -6,18 +6,24 @@
  * when that session is created (a picked file or a cached Hub file as a Blob, kept by the browser on
  * disk until then), and dropped as soon as it exists.
  *
+ * The embed_tokens file gets no session when its graph is one the page evaluates exactly
+ * (`embeddings.ts`): its table (three quarters of a Qwen2-VL-2B) is then held once, in the page, as
+ * a view on the downloaded bytes, instead of twice while a session copies it. Otherwise its session
+ * is created like the others.
+ *
  * onnxruntime-web's asyncify build reads a Blob of external data whole when its session is created;
  * its JSPI build streams it tensor by tensor. Either way the peak is what earlier sessions hold plus
  * twice the current one (its largest tensor, with JSPI). That is smallest when the largest session
- * is created first (see `creationOrder`).
+ * is created first, and the embedding table is read last (see `creationOrder`).
  *
  * Node does not need this: transformers.js hands onnxruntime-node file paths, and it reads them itself.
  */
 import { InferenceSession } from 'onnxruntime-web/webgpu';
 import type { LoadPhase } from '../../pipeline/protocol';
 import type { Dtype, OnnxFile } from '../../pipeline/registry';
+import { embeddingTable, type EmbeddingTable } from './embeddings';
 import { DTYPE_SUFFIX } from './folderDtypes';
-import type { ModelFiles } from './modelFiles';
+import { bytesOf, type ModelFiles } from './modelFiles';
 
 export interface SessionPlan {
   readonly dtypes: Readonly<Record<OnnxFile, Dtype>>;
@@ -39,12 +45,16 @@ interface SessionFiles {
 }
 
 /**
- * Largest first. Creating session k costs what sessions 1..k-1 already hold plus twice session k
- * (its bytes in the page and in the runtime); swapping two neighbours so the larger goes first never
- * raises that maximum, so descending order minimizes it.
+ * Largest first, embed_tokens last. Creating session k costs what sessions 1..k-1 already hold plus
+ * twice session k (its bytes in the page and in the runtime); swapping two neighbours so the larger
+ * goes first never raises that maximum, so descending order minimizes it. The embedding table,
+ * looked up in the page, costs its size once and for good: read last, no other file is held twice
+ * on top of it. (An embed_tokens graph the page does not evaluate then gets its session last, at
+ * twice its size on top of the others: the price of knowing only once its file is read.)
  */
-export function creationOrder<T extends { readonly bytes: number }>(sessions: readonly T[]): T[] {
-  return [...sessions].sort((a, b) => b.bytes - a.bytes);
+export function creationOrder<T extends { readonly name: OnnxFile; readonly bytes: number }>(sessions: readonly T[]): T[] {
+  const last = (s: T) => (s.name === 'embed_tokens' ? 1 : 0);
+  return [...sessions].sort((a, b) => last(a) - last(b) || b.bytes - a.bytes);
 }
 
 function filesOf(plan: SessionPlan): SessionFiles[] {
@@ -56,9 +66,17 @@ function filesOf(plan: SessionPlan): SessionFiles[] {
   });
 }
 
-/** Creates the sessions of `plan`, one at a time, largest first; releases them all if one fails. */
-export async function createSessions(plan: SessionPlan, source: ModelFiles): Promise<Record<OnnxFile, InferenceSession>> {
+export interface CreatedSessions {
+  /** The sessions, without embed_tokens when `embeddings` replaces it. */
+  readonly sessions: Partial<Record<OnnxFile, InferenceSession>>;
+  /** The page's embedding lookup, or null when embed_tokens has its session. */
+  readonly embeddings: EmbeddingTable | null;
+}
+
+/** Creates the sessions of `plan`, one at a time, in `creationOrder`; releases them all if one fails. */
+export async function createSessions(plan: SessionPlan, source: ModelFiles): Promise<CreatedSessions> {
   const sessions: Partial<Record<OnnxFile, InferenceSession>> = {};
+  let embeddings: EmbeddingTable | null = null;
   const ordered = creationOrder(filesOf(plan));
   const total = ordered.reduce((n, s) => n + s.bytes, 0);
   let done = 0;
@@ -77,11 +95,19 @@ export async function createSessions(plan: SessionPlan, source: ModelFiles): Pro
         plan.onProgress({ status: 'total', loaded: done, total });
         return data;
       };
-      const core = await fetchFile(files.model);
-      const model = core instanceof Blob ? new Uint8Array(await core.arrayBuffer()) : core;
+      const model = await bytesOf(await fetchFile(files.model));
       const externalData: { path: string; data: Blob | Uint8Array }[] = [];
-      for (const chunk of files.chunks) externalData.push({ path: chunk.path.slice('onnx/'.length), data: await fetchFile(chunk) });
+      for (const chunk of files.chunks) {
+        const data = await fetchFile(chunk);
+        // The lookup reads its table from the bytes; a session takes the Blob as it is.
+        externalData.push({ path: chunk.path.slice('onnx/'.length), data: files.name === 'embed_tokens' ? await bytesOf(data) : data });
+      }
       plan.onProgress({ status: 'phase', phase: 'session', file: files.model.path });
+      if (files.name === 'embed_tokens') {
+        const bytes = new Map(externalData.flatMap((c) => (c.data instanceof Uint8Array ? [[c.path, c.data] as const] : [])));
+        embeddings = embeddingTable(model, bytes);
+        if (embeddings) continue;
+      }
       const outputs = files.name === 'decoder_model_merged' && plan.device === 'webgpu' ? plan.gpuOutputs : [];
       sessions[files.name] = await InferenceSession.create(model, {
         executionProviders: [plan.device],
@@ -95,5 +121,5 @@ export async function createSessions(plan: SessionPlan, source: ModelFiles): Pro
     await Promise.all(Object.values(sessions).map((s) => s.release()));
     throw e;
   }
-  return sessions as Record<OnnxFile, InferenceSession>;
+  return { sessions, embeddings };
 }

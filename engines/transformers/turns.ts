@@ -5,7 +5,8 @@
  * `prepare_inputs_for_generation` sets `pixel_values = null` and never encodes the new image, and it
  * recomputes M-RoPE over the whole conversation each call. ERGO's fine turn needs exactly that case
  * (new image after a cached turn), plus per-phase timing and cancellation between steps. So this
- * module drives the sessions itself: `embed_tokens` for text, `vision_encoder` once per new image,
+ * module drives the sessions itself: text embeddings from the page's lookup (`embeddings.ts`) or, for
+ * an embed_tokens graph it does not evaluate, the `embed_tokens` session; `vision_encoder` once per new image,
  * features scattered into the embeddings at `<|image_pad|>` positions, positions from `rope.ts`,
  * and `decoder_model_merged` through `model.forward` with `inputs_embeds` + `position_ids` given
  * (transformers.js then only feeds the decoder, filling an empty cache on the first call).
@@ -17,6 +18,7 @@
 import { Tensor } from '@huggingface/transformers';
 import { CancelledError, EngineError } from '../../pipeline/errors';
 import { TokenChooser } from './choose';
+import type { EmbeddingTable } from './embeddings';
 import type { PixelValues } from './pixels';
 import { ropePositions, type ImageSpan } from './rope';
 
@@ -62,9 +64,12 @@ export class Turns {
   readonly #imageTokenId: number;
   readonly #vocabSize: number;
   readonly #trimsLogits: boolean;
+  readonly #embeddings: EmbeddingTable | null;
 
-  constructor(model: QwenVlModel, imageTokenId: number, vocabSize: number) {
+  /** `embeddings`: the page's lookup when the loader recognised the embed_tokens graph, else null (its session is used). */
+  constructor(model: QwenVlModel, imageTokenId: number, vocabSize: number, embeddings: EmbeddingTable | null = null) {
     this.#model = model;
+    this.#embeddings = embeddings;
     this.#imageTokenId = imageTokenId;
     this.#vocabSize = vocabSize;
     this.#trimsLogits = model.sessions.decoder_model_merged?.inputNames.includes('num_logits_to_keep') ?? false;
@@ -157,7 +162,7 @@ export class Turns {
       while (!stop && !opts.eosIds.has(ids.at(-1)!) && ids.length < opts.maxNewTokens) {
         await opts.stopper.checkpoint();
         const last = ids.at(-1)!;
-        const embeds = await this.#model.encode_text({ input_ids: new Tensor('int64', BigInt64Array.of(BigInt(last)), [1, 1]) });
+        const embeds = await this.#embed([last]);
         const p = BigInt(current.nextPosition);
         const out = await this.#decoderStep(current, embeds, new Tensor('int64', BigInt64Array.of(p, p, p), [3, 1, 1]), 1);
         embeds.dispose();
@@ -182,8 +187,15 @@ export class Turns {
     return new TokenChooser(this.#vocabSize, repetitionPenalty, context).choose(logits, logits.length - this.#vocabSize);
   }
 
+  /** `[1, n, hidden]` inputs_embeds of `ids`. */
+  async #embed(ids: readonly number[]): Promise<Tensor> {
+    const table = this.#embeddings;
+    if (table) return new Tensor(table.type, table.lookup(ids), [1, ids.length, table.hidden]);
+    return this.#model.encode_text({ input_ids: new Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]) });
+  }
+
   async #embedWithImages(ids: readonly number[], images: readonly EncodedImage[]): Promise<Tensor> {
-    const embeds = await this.#model.encode_text({ input_ids: new Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]) });
+    const embeds = await this.#embed(ids);
     const hidden = embeds.dims[2]!;
     const data = embeds.data as Float32Array | Uint16Array;
     let token = 0;
