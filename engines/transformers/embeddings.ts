@@ -53,31 +53,24 @@ const ELEM: Readonly<Record<number, Elem>> = {
 };
 const ELEM_BYTES: Readonly<Record<Elem, number>> = { float32: 4, float16: 2, uint8: 1, int8: 1, int32: 4, int64: 8 };
 
+const ARRAY_OF: Readonly<Record<Elem, new (buffer: ArrayBuffer) => Row | BigInt64Array>> = {
+  float32: Float32Array,
+  float16: Uint16Array,
+  uint8: Uint8Array,
+  int8: Int8Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+};
+
 /** Copies `bytes` (possibly unaligned, inside a file) into a typed array of `elem`. */
 function typed(elem: Elem, bytes: Uint8Array): Row | BigInt64Array {
-  const own = bytes.slice().buffer;
-  switch (elem) {
-    case 'float32':
-      return new Float32Array(own);
-    case 'float16':
-      return new Uint16Array(own);
-    case 'uint8':
-      return new Uint8Array(own);
-    case 'int8':
-      return new Int8Array(own);
-    case 'int32':
-      return new Int32Array(own);
-    case 'int64':
-      return new BigInt64Array(own);
-    default:
-      return elem satisfies never;
-  }
+  return new ARRAY_OF[elem](bytes.slice().buffer);
 }
 
 const size = (dims: readonly number[]): number => dims.reduce((n, d) => n * d, 1);
 
 /** IEEE binary16 bits to their (exact) float value. */
-function halfToFloat(bits: number): number {
+export function halfToFloat(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exponent = (bits >> 10) & 0x1f;
   const mantissa = bits & 0x3ff;

@@ -110,14 +110,18 @@ function readTensor(buf: Uint8Array): OnnxTensor {
   let dataType = 0;
   const dims: bigint[] = [];
   let raw: Uint8Array | null = null;
-  const floats: Uint8Array[] = [];
+  const floats: number[] = [];
   const ints: bigint[] = [];
   const external = new Map<string, string>();
   let location = 0n;
   for (const f of fields(buf)) {
     if (f.field === 1) varints(f, dims);
     else if (f.field === 2) dataType = Number(f.int);
-    else if (f.field === 4) floats.push(f.bytes);
+    else if (f.field === 4) {
+      // float_data: packed (one run of 4-byte floats) or one fixed32 field per value.
+      const view = new DataView(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength);
+      for (let at = 0; at + 4 <= f.bytes.byteLength; at += 4) floats.push(view.getFloat32(at, true));
+    }
     else if (f.field === 5 || f.field === 7) varints(f, ints);
     else if (f.field === 8) name = text(f.bytes);
     else if (f.field === 9) raw = f.bytes;
@@ -138,7 +142,7 @@ function readTensor(buf: Uint8Array): OnnxTensor {
   }
   // Small constants may use the typed fields instead of raw_data: float_data (4), int32_data (5), int64_data (7).
   let bytes = raw;
-  if (bytes === null && floats.length > 0) bytes = concatBytes(floats);
+  if (bytes === null && floats.length > 0) bytes = new Uint8Array(Float32Array.from(floats).buffer);
   else if (bytes === null && dataType === ONNX_TYPE.int64) bytes = new Uint8Array(BigInt64Array.from(ints.map(signed)).buffer);
   else if (bytes === null && dataType === ONNX_TYPE.int32) bytes = new Uint8Array(Int32Array.from(ints.map((v) => Number(BigInt.asIntN(32, v)))).buffer);
   else if (bytes === null && (dataType === ONNX_TYPE.float16 || dataType === ONNX_TYPE.uint8 || dataType === ONNX_TYPE.int8)) {
@@ -146,16 +150,6 @@ function readTensor(buf: Uint8Array): OnnxTensor {
     bytes = dataType === ONNX_TYPE.float16 ? new Uint8Array(Uint16Array.from(ints.map(Number)).buffer) : Uint8Array.from(ints.map(Number));
   }
   return { name, dataType, dims: shape, bytes: bytes ?? new Uint8Array(0), external: null };
-}
-
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function readAttribute(buf: Uint8Array): [string, OnnxAttribute] {

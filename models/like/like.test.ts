@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
+import { halfToFloat } from '../../engines/transformers/embeddings';
 import { toFloat16Bits } from '../onnx/half';
 import { likeArgs } from '../build';
 import { decoderGraph, type TextSpec } from '../tiny/decoder';
@@ -17,15 +18,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Small dimensions with the real decoder's structure (GQA, M-RoPE with Qwen's theta, trimmed logits). */
 const SPEC: TextSpec = { vocabSize: 1000, hidden: 128, layers: 2, heads: 4, kvHeads: 2, headDim: 32, intermediate: 256, mropeSection: [4, 6, 6], suppressedTokens: [], ropeTheta: 1e6, trimLogits: true };
-
-function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const mantissa = bits & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 31) return mantissa ? NaN : sign * Infinity;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
-}
 
 /** Runs the decoder file at `path` on 5 tokens of embeddings; returns float32 logits of every position. */
 async function logits(path: string, dtype: Dtype): Promise<Float32Array> {
