@@ -105,12 +105,41 @@ function counter(onBytes: (loaded: number) => void): TransformStream<Uint8Array<
   });
 }
 
-/** A body read into one buffer of its announced length (no second copy to join the parts). */
+/**
+ * A body read into one buffer of its announced length. A byte stream's BYOB reader writes into that
+ * buffer directly; the default reader hands out a new chunk per read, which stays in memory until a
+ * garbage collection runs: for a 933 MB file, half a gigabyte more at the peak (`npm run bench real`).
+ */
 async function readBody(res: Response, onBytes: (loaded: number) => void): Promise<Uint8Array<ArrayBuffer>> {
   const length = Number(res.headers.get('content-length'));
   if (!res.body || !Number.isSafeInteger(length) || length <= 0) return new Uint8Array(await res.arrayBuffer());
+  let byob: ReadableStreamBYOBReader | null = null;
+  try {
+    byob = res.body.getReader({ mode: 'byob' });
+  } catch {
+    // Not a byte stream here: read chunks and copy them.
+  }
+  return byob ? readInto(byob, length, onBytes) : readChunks(res.body.getReader(), length, onBytes);
+}
+
+async function readInto(reader: ReadableStreamBYOBReader, length: number, onBytes: (loaded: number) => void): Promise<Uint8Array<ArrayBuffer>> {
+  // Each read takes the buffer and gives it back (transferred) with the bytes written.
+  let buffer = new ArrayBuffer(length);
+  let loaded = 0;
+  while (loaded < length) {
+    const { done, value } = await reader.read(new Uint8Array(buffer, loaded, length - loaded));
+    if (done || !value) break;
+    buffer = value.buffer;
+    loaded += value.byteLength;
+    onBytes(loaded);
+  }
+  if (loaded !== length) throw new Error(`the body ended after ${loaded} of ${length} bytes`);
+  if (!(await reader.read(new Uint8Array(1))).done) throw new Error(`the body is longer than its content-length (${length})`);
+  return new Uint8Array(buffer);
+}
+
+async function readChunks(reader: ReadableStreamDefaultReader<Uint8Array>, length: number, onBytes: (loaded: number) => void): Promise<Uint8Array<ArrayBuffer>> {
   const out = new Uint8Array(length);
-  const reader = res.body.getReader();
   let loaded = 0;
   for (;;) {
     const { done, value } = await reader.read();

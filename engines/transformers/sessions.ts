@@ -66,6 +66,17 @@ function filesOf(plan: SessionPlan): SessionFiles[] {
   });
 }
 
+/**
+ * Frees the bytes of a file the runtime has copied, at once: left to the garbage collector they can
+ * stay in memory while the next file downloads. Detaching a buffer (`ArrayBuffer.prototype.transfer`,
+ * Chromium 114+) releases its memory; a Blob's bytes are the browser's, not the page's.
+ */
+function release(data: Blob | Uint8Array): void {
+  if (data instanceof Blob || !(data.buffer instanceof ArrayBuffer)) return;
+  const buffer: ArrayBuffer & { transfer?: (length: number) => ArrayBuffer } = data.buffer;
+  buffer.transfer?.(0);
+}
+
 export interface CreatedSessions {
   /** The sessions, without embed_tokens when `embeddings` replaces it. */
   readonly sessions: Partial<Record<OnnxFile, InferenceSession>>;
@@ -116,6 +127,8 @@ export async function createSessions(plan: SessionPlan, source: ModelFiles): Pro
         logSeverityLevel: 3,
         ...(outputs.length > 0 ? { preferredOutputLocation: Object.fromEntries(outputs.map((name) => [name, 'gpu-buffer' as const])) } : {}),
       });
+      release(model);
+      for (const chunk of externalData) release(chunk.data);
     }
   } catch (e) {
     await Promise.all(Object.values(sessions).map((s) => s.release()));
