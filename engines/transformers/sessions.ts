@@ -113,12 +113,12 @@ export async function createSessions(plan: SessionPlan, source: ModelFiles): Pro
         // The lookup reads its table from the bytes; a session takes the Blob as it is.
         externalData.push({ path: chunk.path.slice('onnx/'.length), data: files.name === 'embed_tokens' ? await bytesOf(data) : data });
       }
-      plan.onProgress({ status: 'phase', phase: 'session', file: files.model.path });
       if (files.name === 'embed_tokens') {
         const bytes = new Map(externalData.flatMap((c) => (c.data instanceof Uint8Array ? [[c.path, c.data] as const] : [])));
         embeddings = embeddingTable(model, bytes);
         if (embeddings) continue;
       }
+      plan.onProgress({ status: 'phase', phase: 'session', file: files.model.path });
       const outputs = files.name === 'decoder_model_merged' && plan.device === 'webgpu' ? plan.gpuOutputs : [];
       sessions[files.name] = await InferenceSession.create(model, {
         executionProviders: [plan.device],
