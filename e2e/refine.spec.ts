@@ -57,7 +57,7 @@ test('an older run from the history can be asked about, on its own image; a stop
 
   await page.getByLabel('Max new tokens').fill('1024');
   await lens.ask('Stopped question?');
-  await expect(page.getByTestId('run-status')).toContainText('writing');
+  await expect(page.getByTestId('run-status')).toContainText('Stage 1: writing');
   await lens.stop.click();
   await expect(lens.answer).toHaveText('Stopped.');
   await expect(page.getByTestId('ask-region')).toBeDisabled();

@@ -4,9 +4,10 @@ import { runErgo, stop } from '../store/actions';
 import { useLens } from '../store/lensStore';
 import { readyModelId } from '../store/loadState';
 import { PlacedError } from './PlacedError';
-import type { Decoding } from '../../pipeline/protocol';
+import type { Decoding, Stage } from '../../pipeline/protocol';
 import { mb } from './format';
 
+const STAGE_WORDS: Record<Stage, string> = { coarse: 'Stage 1', fine: 'Stage 2', direct: 'Full image', 'coarse-only': 'Coarse only' };
 const PHASE_WORDS: Record<string, string> = { load: 'loading the model', decode: 'decoding the image', resize: 'resizing', encode: 'encoding the image', prefill: 'reading the prompt', generate: 'writing' };
 
 /** The question, Run / Stop, what Run will do (or why it cannot yet), and the run settings. */
@@ -23,7 +24,7 @@ export function QuestionBar() {
   const status = loading
     ? `Loading ${entry?.label ?? 'the model'}${active?.status === 'running' ? ', then running' : ''}…`
     : active?.status === 'running'
-      ? `${active.stage ?? ''} ${PHASE_WORDS[active.phase ?? ''] ?? 'starting'}…`
+      ? `${active.stage ? `${STAGE_WORDS[active.stage]}: ` : ''}${PHASE_WORDS[active.phase ?? ''] ?? 'starting'}…`
       : '';
   const blocker = !hasImage ? 'Pick, drop or paste an image first, or choose a sample.' : !question.trim() ? 'Type a question about the image.' : null;
   const hint =
