@@ -24,14 +24,14 @@ test.skip(!scenes, 'set POLICY_SCENES to a scenes.jsonl written by npm run scene
 async function inPage(page: Page, request: 'run-ergo' | 'run-baseline', job: EvalJob, kind?: 'direct' | 'coarse-only'): Promise<RunEvent[]> {
   const events = await page.evaluate(
     async ({ request, png, name, question, fineQuestion, settings, kind }) => {
-      const w = window as unknown as { policyEngine: ReturnType<typeof window.harness.createEngine> };
+      const engine = window.engine!;
       const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
       const image = { blob: new Blob([bytes], { type: 'image/png' }), name };
       const id =
         request === 'run-ergo'
-          ? w.policyEngine.send({ type: 'run-ergo', image, question, fineQuestion, settings })
-          : w.policyEngine.send({ type: 'run-baseline', kind: kind!, image, question: fineQuestion, settings });
-      return w.policyEngine.waitFor(id);
+          ? engine.send({ type: 'run-ergo', image, question, fineQuestion, settings })
+          : engine.send({ type: 'run-baseline', kind: kind!, image, question: fineQuestion, settings });
+      return engine.waitFor(id);
     },
     { request, png: Buffer.from(job.image).toString('base64'), name: job.imageName, question: job.question, fineQuestion: job.fineQuestion, settings: settingsOf(job), kind },
   );
@@ -50,9 +50,8 @@ test(`${POLICY_ID} on held-out scenes in the browser worker on wasm`, async ({ p
   test.setTimeout(0);
   await openHarness(page);
   const loaded = await page.evaluate(async (modelId) => {
-    const w = window as unknown as { policyEngine: ReturnType<typeof window.harness.createEngine> };
-    w.policyEngine = window.harness.createEngine();
-    const events = await w.policyEngine.waitFor(w.policyEngine.send({ type: 'load', modelId, backend: 'wasm' }));
+    const engine = (window.engine = window.harness.createEngine());
+    const events = await engine.waitFor(engine.send({ type: 'load', modelId, backend: 'wasm' }));
     return events.at(-1)!.type;
   }, POLICY_ID);
   expect(loaded).toBe('loaded');
