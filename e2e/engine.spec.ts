@@ -5,8 +5,9 @@ import { openHarness } from './support';
 
 // The real worker on the tiny random Qwen2.5-VL model, on each backend. Random weights never write
 // a <zoom> box, so the parsed-box path runs on the built-in policy ergo-tiny, on one of its own
-// scenes; every path runs on a model's real output. The policy is still being trained: its tests
-// assert what the pipeline does with whatever box and answer it writes, never which.
+// scenes; every path runs on a model's real output. Each checkpoint of the policy changes that
+// output, so its tests assert what the pipeline does with whatever box and answer it writes,
+// never which.
 
 const SETTINGS = { budget: 64, maxNewTokens: 6, fallback: 'skip', directCap: 256 } as const;
 /** ergo-tiny's own scene (2688x2688) and one of its questions (app/samples/scenes.ts). */

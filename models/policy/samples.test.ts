@@ -1,17 +1,17 @@
 // The policy's training conversations: teacher geometry (the tag unreadable in the coarse image,
-// about 19 px in the crop), and token ids / positions identical to what the worker feeds the model.
+// glyphs 20x28 px in the crop), and token ids / positions identical to what the worker feeds the model.
 import { describe, expect, it } from 'vitest';
 import { coarseTurnMessages, ergoImageCost, ERGO_PROMPTS } from '../../app/core';
 import { generateScene, LABEL_ALPHABET, sceneQuestions } from '../../app/scenes/scene';
 import { expandImagePads, followUpIds, promptIds } from '../../engines/transformers/chat';
-import { coarseImage, directConversation, ergoConversation, fullQuestion, IGNORE, loadPolicyTokenizer, ROLE, sideLabels, SINGLE, teacherCrop } from './samples';
+import { coarseImage, directConversation, ergoConversation, fullQuestion, END, IGNORE, loadPolicyTokenizer, ROLE, sideLabels, teacherCrop } from './samples';
 import { POLICY_BUDGET, POLICY_SCENE_SCALE } from './spec';
 import { coarseOutput, teacherBox } from './teacher';
 
 const pt = loadPolicyTokenizer();
 
 describe('policy training samples', () => {
-  it('zooms on a box that contains the target; the tag is under 4 px tall in the coarse image and over 18 px in the crop', () => {
+  it('zooms on a box that contains the target; the tag is under 4 px tall in the coarse image and 28 px in the crop', () => {
     for (let seed = 100; seed < 112; seed++) {
       const scene = generateScene(seed, POLICY_SCENE_SCALE);
       const coarse = ergoImageCost(scene.image, POLICY_BUDGET);
@@ -28,7 +28,7 @@ describe('policy training samples', () => {
         expect(tag / scale).toBeLessThan(4);
         const crop = teacherCrop(scene, t, coarse);
         expect(crop.image.width).toBe(224);
-        expect(tag * (crop.image.height / (crop.rect.y2 - crop.rect.y1))).toBeGreaterThan(18);
+        expect(tag * (crop.image.height / (crop.rect.y2 - crop.rect.y1))).toBe(28);
       }
     }
   });
@@ -81,14 +81,22 @@ describe('policy training samples', () => {
     expect([...whole.subarray(0, 64)].filter((v) => v > 0)).toHaveLength(scene.objects.length);
     const crop = teacherCrop(scene, t, coarse);
     const side = sideLabels(scene.objects, crop.rect, crop.image);
-    // Every token the tag overlaps carries both characters; no other token carries any.
+    // Each glyph is read at the token holding its centre, with the character after it; other tokens
+    // it overlaps are left out, and no token away from the tag carries a character.
     const scale = crop.image.width / (crop.rect.x2 - crop.rect.x1);
     const tokenOf = (x: number, y: number) => Math.floor(((y - crop.rect.y1) * scale) / 28) * 8 + Math.floor(((x - crop.rect.x1) * scale) / 28);
+    const glyphW = (t.labelBox.x2 - t.labelBox.x1 - (t.label.length - 1) * 6) / t.label.length;
+    const expected = new Map<number, [number, number]>();
     const covered = new Set<number>();
-    for (let y = t.labelBox.y1; y < t.labelBox.y2; y++) for (let x = t.labelBox.x1; x < t.labelBox.x2; x++) covered.add(tokenOf(x, y));
+    [...t.label].forEach((c, k) => {
+      const x1 = t.labelBox.x1 + k * (glyphW + 6);
+      for (let y = t.labelBox.y1; y < t.labelBox.y2; y++) for (let x = x1; x < x1 + glyphW; x++) covered.add(tokenOf(x, y));
+      const centre = tokenOf(x1 + glyphW / 2, (t.labelBox.y1 + t.labelBox.y2) / 2);
+      if (!expected.has(centre)) expected.set(centre, [LABEL_ALPHABET.indexOf(c) + 1, k + 1 < t.label.length ? LABEL_ALPHABET.indexOf(t.label[k + 1]!) + 1 : END]);
+    });
     for (let i = 0; i < 64; i++) {
-      expect(side[128 + i]).toBe(covered.has(i) ? LABEL_ALPHABET.indexOf(t.label[0]!) + 1 : 0);
-      expect(side[192 + i]).toBe(covered.has(i) ? (t.label.length === 2 ? LABEL_ALPHABET.indexOf(t.label[1]!) + 1 : SINGLE) : 0);
+      const want = expected.get(i) ?? (covered.has(i) ? [IGNORE, IGNORE] : [0, 0]);
+      expect([side[128 + i], side[192 + i]]).toEqual(want);
     }
     // The object's colour: only at its centre token, IGNORE where it overlaps others.
     expect([...side.subarray(0, 64)].filter((v) => v > 0)).toEqual([t.color + 1]);

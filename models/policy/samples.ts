@@ -7,6 +7,7 @@
 import { Qwen2Tokenizer } from '@huggingface/transformers';
 import { coarseTurnMessages, itemFineQuestion, cropRect, directTurnMessages, ergoImageCost, ERGO_PROMPTS, resizeRGBA, VSTAR_POSTFIX } from '../../app/core';
 import type { OriginalRect, Size } from '../../app/core/geometry';
+import { GLYPH_GAP, GLYPH_HEIGHT, GLYPH_WIDTH } from '../../app/scenes/font';
 import type { Raster } from '../../app/scenes/raster';
 import { LABEL_ALPHABET, type Scene, type SceneObject, type SceneQuestion } from '../../app/scenes/scene';
 import { expandImagePads, followUpIds, promptIds } from '../../engines/transformers/chat';
@@ -20,8 +21,8 @@ import { coarseOutput, directOutput, fineOutput, teacherBox } from './teacher';
 export const ROLE = { none: 0, coarse: 1, fine: 2, direct: 3 } as const;
 /** Side-label value for a token that partly shows the thing: left out of the loss. */
 export const IGNORE = -1;
-/** Second-character class of a one-character tag. */
-export const SINGLE = LABEL_ALPHABET.length + 1;
+/** Next-character class of a tag's last character. */
+export const END = LABEL_ALPHABET.length + 1;
 
 const TOKEN = 28;
 
@@ -36,7 +37,7 @@ export function loadPolicyTokenizer(): PolicyTokenizer {
   const tokenizer = policyTokenizer();
   const files = configFiles(POLICY_MODEL, tokenizer);
   const read = (name: string) => JSON.parse(new TextDecoder().decode(files.get(name)!)) as Record<string, unknown>;
-  const tok = new Qwen2Tokenizer(read('tokenizer.json'), read('tokenizer_config.json')) as unknown as ChatTokenizer;
+  const tok = new Qwen2Tokenizer(read('tokenizer.json'), read('tokenizer_config.json'));
   return { tok, imageTokenId: tokenizer.specialIds['<|image_pad|>'], imEndId: tokenizer.specialIds['<|im_end|>'] };
 }
 
@@ -119,9 +120,11 @@ export function teacherCrop(scene: Scene, target: SceneObject, coarse: Size): { 
 
 /**
  * Per-token side labels of an image that shows `frame` (a rectangle of the scene) resized to
- * `size`: rows colour, shape, first and second tag character (0 = nothing there). An object counts
- * for the token holding its centre (other tokens it overlaps are IGNORE); a tag counts for every
- * token it overlaps, which gives the reader several examples per crop.
+ * `size`: rows colour, shape, glyph and next character (0 = nothing there). Each thing counts for
+ * the token holding its centre; other tokens it overlaps are IGNORE, so a token that shows a sliver
+ * of a glyph is never asked to read it. The glyph row names the character centred in the token, the
+ * next row the character after it (END after the last), which teaches a token to look at its
+ * right-hand neighbour, as reading a tag in order needs.
  */
 export function sideLabels(objects: readonly SceneObject[], frame: OriginalRect, size: Size): Int8Array {
   const cols = size.width / TOKEN;
@@ -130,7 +133,7 @@ export function sideLabels(objects: readonly SceneObject[], frame: OriginalRect,
   const out = new Int8Array(4 * n);
   const sx = (frame.x2 - frame.x1) / cols;
   const sy = (frame.y2 - frame.y1) / rows;
-  const mark = (box: OriginalRect, values: readonly [row: number, value: number][], everywhere: boolean) => {
+  const mark = (box: OriginalRect, values: readonly [row: number, value: number][]) => {
     const cx = Math.floor(((box.x1 + box.x2) / 2 - frame.x1) / sx);
     const cy = Math.floor(((box.y1 + box.y2) / 2 - frame.y1) / sy);
     const tx1 = Math.max(0, Math.floor((box.x1 - frame.x1) / sx));
@@ -139,10 +142,10 @@ export function sideLabels(objects: readonly SceneObject[], frame: OriginalRect,
     const ty2 = Math.min(rows - 1, Math.floor((box.y2 - 1 - frame.y1) / sy));
     for (let ty = ty1; ty <= ty2; ty++) {
       for (let tx = tx1; tx <= tx2; tx++) {
-        const centre = everywhere || (tx === cx && ty === cy);
         for (const [row, value] of values) {
           const i = row * n + ty * cols + tx;
-          if (centre) out[i] = value;
+          // Two glyph centres in one token: the first keeps it, and its next-character label names the second.
+          if (tx === cx && ty === cy && out[i]! <= 0) out[i] = value;
           else if (out[i] === 0) out[i] = IGNORE;
         }
       }
@@ -150,9 +153,13 @@ export function sideLabels(objects: readonly SceneObject[], frame: OriginalRect,
   };
   for (const o of objects) {
     if (o.bbox.x2 <= frame.x1 || o.bbox.x1 >= frame.x2 || o.bbox.y2 <= frame.y1 || o.bbox.y1 >= frame.y2) continue;
-    mark(o.bbox, [[0, o.color + 1], [1, o.shape + 1]], false);
+    mark(o.bbox, [[0, o.color + 1], [1, o.shape + 1]]);
     const chars = [...o.label].map((c) => LABEL_ALPHABET.indexOf(c) + 1);
-    mark(o.labelBox, [[2, chars[0]!], [3, chars[1] ?? SINGLE]], true);
+    const fontPixel = (o.labelBox.y2 - o.labelBox.y1) / GLYPH_HEIGHT;
+    chars.forEach((c, k) => {
+      const x1 = o.labelBox.x1 + k * (GLYPH_WIDTH + GLYPH_GAP) * fontPixel;
+      mark({ x1, y1: o.labelBox.y1, x2: x1 + GLYPH_WIDTH * fontPixel, y2: o.labelBox.y2 }, [[2, c], [3, chars[k + 1] ?? END]]);
+    });
   }
   return out;
 }

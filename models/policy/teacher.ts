@@ -3,9 +3,10 @@
  * turn names the target's grid cell and zooms on it, the fine turn reads the tag from the crop,
  * and the coarse-only baseline answers directly.
  *
- * The zoom box is the target's cell widened by a quarter cell on each side, in pixels of the coarse
- * image: a target inside its cell is always contained, and the crop (one and a half cells of the
- * original) comes out at the policy's budget with the tag about 19 px tall.
+ * The zoom box is the target's grid cell, in pixels of the coarse image: a target inside its cell is
+ * always contained, and the crop (one cell of the original, 336 px) comes out at the policy's budget
+ * at two thirds of the original, so a font pixel is 4 crop pixels and a glyph (20x28 px) covers 2x2
+ * patches. A wider box would shrink the glyphs below one merged token, where the reader failed.
  */
 import { boxIn, type CoarseBox, type Size } from '../../app/core/geometry';
 import { COLORS, GRID, SHAPES, type SceneObject, type SceneQuestion } from '../../app/scenes/scene';
@@ -15,7 +16,7 @@ export function teacherBox(target: SceneObject, coarse: Size): CoarseBox {
   const cw = coarse.width / GRID;
   const ch = coarse.height / GRID;
   const r = (v: number) => Math.round(v);
-  return boxIn('coarse', [r(cw * target.col - cw / 4), r(ch * target.row - ch / 4), r(cw * (target.col + 1) + cw / 4), r(ch * (target.row + 1) + ch / 4)]);
+  return boxIn('coarse', [r(cw * target.col), r(ch * target.row), r(cw * (target.col + 1)), r(ch * (target.row + 1))]);
 }
 
 export function coarseOutput(target: SceneObject, coarse: Size): string {

@@ -9,7 +9,7 @@ and is used for PASSES passes in a seeded order. Evaluation scenes (seeds below 
 appear in training.
 
 Training order (by step): the vision encoder alone on its per-token side labels (colour and shape of
-the object in each coarse token; colour and tag characters in each crop token), then the coarse turn
+the object centred in each coarse token; colour, glyph and next character in each crop token), then the coarse turn
 (think + zoom box), then both turns together, with the side losses kept on.
 
 State: `<run-dir>/state.pt` (weights, optimizer, data position) every CKPT_EVERY steps and on SIGTERM
@@ -196,7 +196,7 @@ class Policy(nn.Module):
         self.model.layers = nn.ModuleList([DecoderLayer(tc) for _ in range(tc['num_hidden_layers'])])
         self.model.norm = Norm(d)
         self.lm_head = Linear(d, v)
-        # Side heads (training only): colour, shape, first and second tag character per vision token.
+        # Side heads (training only): colour, shape, the glyph centred in the token and the character after it.
         self.side = nn.ModuleList([Linear(vc['out_hidden_size'], n, True) for n in (N_COLORS + 1, N_SHAPES + 1, N_CHARS + 1, N_CHARS + 2)])
         bias = torch.zeros(v)
         bias[suppressed] = -100.0
@@ -309,7 +309,7 @@ def vision_outputs(model, batch):
 def side_losses(model, feats, side, rows):
     """Cross-entropy of each side head over tokens (IGNORE = -1 left out); returns (loss, {name: accuracy on tokens that show something})."""
     total, acc = 0.0, {}
-    names = ['color', 'shape', 'char1', 'char2']
+    names = ['color', 'shape', 'glyph', 'next']
     for r in rows:
         logits = model.side[r](feats).flatten(0, 1)
         target = side[:, r].flatten()
@@ -450,8 +450,20 @@ def contains(box, bbox, scale):
 
 
 @torch.no_grad()
-def held_out_metrics(model, shard, decode, limit):
-    """Format, containment and reading (greedy from the teacher's crop), coarse-only accuracy, on held-out scenes."""
+def held_out_side(model, sides):
+    """Side-label accuracy on scenes never trained on: only these numbers tell reading learned from reading memorised."""
+    if not sides:
+        return {}
+    stack = lambda j: torch.stack([torch.as_tensor(np.asarray(x[j]).astype(np.int64)) if j > 1 else x[j] for x in sides])
+    side = side_losses(model, stack(0), stack(2), [0, 1])[1]
+    side.update({'crop_' + k: v for k, v in side_losses(model, stack(1), stack(3), [0, 2, 3])[1].items()})
+    return {k: round(v, 4) for k, v in side.items()}
+
+
+@torch.no_grad()
+def held_out_metrics(model, shard, decode, limit, turns=True):
+    """Format, containment and reading (greedy from the teacher's crop), coarse-only accuracy, on held-out scenes;
+    only the side-label accuracies when not `turns` (the vision phase, where the turns are not trained yet)."""
     model.eval()
     ergo = [i for i, s in enumerate(shard.samples) if s['meta']['kind'] == 'ergo'][:limit]
     direct = [i for i, s in enumerate(shard.samples) if s['meta']['kind'] == 'direct'][:limit // 2]
@@ -470,13 +482,10 @@ def held_out_metrics(model, shard, decode, limit):
         fine_prompts.append((ids[:start_fine], pos[:, :start_fine]))
         fine_feats.append([cf, kf])
         sides.append((cf, kf, shard.field(s, 'coarse_side'), shard.field(s, 'crop_side')))
-    # Side-label accuracy on scenes never trained on: training batches repeat (passes), so only
-    # these numbers tell reading learned from reading memorised.
-    side = {}
-    if sides:
-        stack = lambda j: torch.stack([torch.as_tensor(np.asarray(x[j]).astype(np.int64)) if j > 1 else x[j] for x in sides])
-        side = side_losses(model, stack(0), stack(2), [0, 1])[1]
-        side.update({'crop_' + k: v for k, v in side_losses(model, stack(1), stack(3), [0, 2, 3])[1].items()})
+    side = held_out_side(model, sides)
+    if not turns:
+        model.train()
+        return {'side': side}
     coarse_out = greedy(model, coarse_prompts, coarse_feats, 48, EOS)
     fine_out = greedy(model, fine_prompts, fine_feats, 32, EOS)
     samples = []
@@ -507,7 +516,7 @@ def held_out_metrics(model, shard, decode, limit):
         direct_right += bool(a and a.group(1).strip() == shard.samples[i]['meta']['answer'])
     model.train()
     n = max(1, len(ergo))
-    return {'format': fmt / n, 'containment': cont / n, 'reading': read / n, 'coarse_only': direct_right / max(1, len(direct)), 'n': len(ergo), 'side': {k: round(v, 4) for k, v in side.items()}, 'examples': samples}
+    return {'format': fmt / n, 'containment': cont / n, 'reading': read / n, 'coarse_only': direct_right / max(1, len(direct)), 'n': len(ergo), 'side': side, 'examples': samples}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -559,7 +568,7 @@ class Shards:
         if k in self.jobs or os.path.exists(self.prefix(k) + '.json'):
             return
         first = TRAIN_SEED_BASE + k * self.n
-        cmd = ['nice', '-n', '19', TSX, EXPORTER, '--first', str(first), '--scenes', str(self.n), '--out', self.prefix(k)]
+        cmd = [TSX, EXPORTER, '--first', str(first), '--scenes', str(self.n), '--out', self.prefix(k)]
         self.jobs[k] = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def ahead(self, k):
@@ -619,9 +628,9 @@ def main():
     ap.add_argument('--checkpoint', default=os.path.join(HERE, 'checkpoint'), help='committed checkpoint folder (weights.bin/json)')
     ap.add_argument('--curves', default=os.path.join(HERE, 'curves.jsonl'))
     ap.add_argument('--steps', type=int, default=30000, help='stop after this step')
-    ap.add_argument('--total-steps', type=int, default=4500, help='length of the cosine schedule')
-    ap.add_argument('--vision-steps', type=int, default=800)
-    ap.add_argument('--coarse-steps', type=int, default=1800)
+    ap.add_argument('--total-steps', type=int, default=4600, help='length of the cosine schedule')
+    ap.add_argument('--vision-steps', type=int, default=2200)
+    ap.add_argument('--coarse-steps', type=int, default=900)
     ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--warmup', type=int, default=100)
@@ -745,10 +754,10 @@ def main():
             window = []
         if pos['step'] % args.ckpt_every == 0:
             checkpoint()
-        if pos['step'] % args.eval_every == 0 and mode != 'vision':
-            m = held_out_metrics(model, held_out, decode, args.eval_limit)
+        if pos['step'] % args.eval_every == 0:
+            m = held_out_metrics(model, held_out, decode, args.eval_limit, turns=mode != 'vision')
             print(f'eval step {pos["step"]}: {json.dumps(m)}', flush=True)
-            log({'step': pos['step'], 'phase': mode, 'time': round(time.time()), 'eval': {k: v for k, v in m.items() if k != 'examples'}, 'examples': m['examples']})
+            log({'step': pos['step'], 'phase': mode, 'time': round(time.time()), 'eval': {k: v for k, v in m.items() if k != 'examples'}, 'examples': m.get('examples', [])})
     checkpoint()
     print(f'stopped at step {pos["step"]}; checkpoint written', flush=True)
 
