@@ -57,8 +57,7 @@ async function ours(): Promise<{ memory: PeakMemory; model: LoadedModel; speed: 
   try {
     const { value: model, memory } = await peakMemoryDuring(() =>
       page.evaluate(async (path) => {
-        const engine = window.harness.createEngine();
-        Object.assign(globalThis, { benchEngine: engine });
+        const engine = (window.engine = window.harness.createEngine());
         const last = (await engine.waitFor(engine.send({ type: 'load', modelId: 'custom', backend: 'wasm', source: { kind: 'site', path } }))).at(-1)!;
         if (last.type !== 'loaded') throw new Error(JSON.stringify(last));
         return last.model;
@@ -66,7 +65,7 @@ async function ours(): Promise<{ memory: PeakMemory; model: LoadedModel; speed: 
     );
     const stage = await page.evaluate(
       async ({ side, question, tokens }) => {
-        const engine = (globalThis as unknown as { benchEngine: ReturnType<typeof window.harness.createEngine> }).benchEngine;
+        const engine = window.engine!;
         const image = { blob: await window.harness.patternImage(side, side), name: 'pattern.png' };
         const run = async (maxNewTokens: number) => {
           const settings = { budget: 1280, maxNewTokens, fallback: 'skip' as const, directCap: 4096 };
@@ -98,7 +97,7 @@ async function plain(threads: number): Promise<{ memory: PeakMemory; speed: Spee
         async ({ path, dtype, threads }) => {
           const T = window.harness.localTransformers(threads);
           const model = await T.Qwen2VLForConditionalGeneration.from_pretrained(path, { device: 'wasm', dtype });
-          Object.assign(globalThis, { benchModel: model });
+          window.referenceModel = model;
         },
         { path: NAME, dtype: DTYPES, threads },
       ),
@@ -106,7 +105,7 @@ async function plain(threads: number): Promise<{ memory: PeakMemory; speed: Spee
     const speed = await page.evaluate(
       async ({ path, side, question, tokens }) => {
         const { transformers: T } = window.harness;
-        const model = (globalThis as unknown as { benchModel: InstanceType<typeof T.Qwen2VLForConditionalGeneration> }).benchModel;
+        const model = window.referenceModel!;
         const processor = await T.AutoProcessor.from_pretrained(path);
         const text = processor.apply_chat_template([{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: question }] }], { add_generation_prompt: true }) as string;
         const image = (await T.RawImage.fromBlob(await window.harness.patternImage(side, side))).rgb();

@@ -55,6 +55,8 @@ declare global {
     /** What a spec's successive page.evaluate calls share: its driver and input image. */
     engine?: EngineDriver;
     image?: Blob;
+    /** A model loaded by plain transformers.js, that a benchmark compares the engine with. */
+    referenceModel?: transformers.PreTrainedModel;
   }
 }
 
