@@ -22,8 +22,8 @@ import { probeGpu } from '../../pipeline/gpuProbe';
 import { DTYPE_SUFFIX, dtypesForFolder } from './folderDtypes';
 import { boxConventionFor, findModel, type Architecture, type BoxConvention, type DtypeMap, type ModelEntry } from '../../pipeline/registry';
 import type { LoadRequest, LoadedModel, LocalModelSource, LoadPhase, ProgressStatus } from '../../pipeline/protocol';
-import { bytesOf, fileReader, HttpError, onnxFileSizes, type ModelFileReader, type ModelFiles, type OnnxFileSizes } from './modelFiles';
-import { createSessions } from './sessions';
+import { bytesOf, fileReader, HttpError, onnxFileSizes, type ModelFileReader, type ModelFiles } from './modelFiles';
+import { createSessions, externalDataName, sessionFiles, type SessionFiles } from './sessions';
 import { embeddingTable, type EmbeddingTable } from './embeddings';
 import { checkTokenizer, normalizeConfig, readGeneration, type Generation, type ModelDims } from './modelConfig';
 import { visionPreprocessFromConfig, type VisionPreprocess } from './pixels';
@@ -277,7 +277,7 @@ export async function loadModelFiles(spec: LoadSpec): Promise<LoadedEngine> {
       embeddings = created.embeddings;
     } else {
       const made = await fromPretrained();
-      embeddings = await replaceEmbedSession(made, spec.reader, sizes, `onnx/embed_tokens${DTYPE_SUFFIX[spec.dtypes.embed_tokens]}.onnx`);
+      embeddings = await replaceEmbedSession(made, spec.reader, sessionFiles('embed_tokens', spec.dtypes.embed_tokens, sizes.files));
       model = made;
     }
     const imageTokenId = dims.tokens.image;
@@ -324,11 +324,10 @@ export async function loadModelFiles(spec: LoadSpec): Promise<LoadedEngine> {
  * session, already made by `from_pretrained`, is released when the lookup replaces it; it stays
  * when the graph is not one the lookup evaluates.
  */
-async function replaceEmbedSession(model: { sessions: Record<string, { release(): Promise<void> } | undefined> }, reader: ModelFiles, sizes: OnnxFileSizes, path: string): Promise<EmbeddingTable | null> {
+async function replaceEmbedSession(model: { sessions: Record<string, { release(): Promise<void> } | undefined> }, reader: ModelFiles, files: SessionFiles): Promise<EmbeddingTable | null> {
   const read = async (file: string) => bytesOf(await reader.data(file, () => {}));
-  const chunks = sizes.files.filter((f) => f.path.startsWith(`${path}_data`));
-  const external = new Map(await Promise.all(chunks.map(async (c) => [c.path.slice('onnx/'.length), await read(c.path)] as const)));
-  const table = embeddingTable(await read(path), external);
+  const external = new Map(await Promise.all(files.chunks.map(async (c) => [externalDataName(c.path), await read(c.path)] as const)));
+  const table = embeddingTable(await read(files.model.path), external);
   if (table) {
     await model.sessions.embed_tokens?.release();
     delete model.sessions.embed_tokens;

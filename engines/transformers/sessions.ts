@@ -37,7 +37,7 @@ export interface SessionPlan {
   ) => void;
 }
 
-interface SessionFiles {
+export interface SessionFiles {
   readonly name: OnnxFile;
   readonly model: { readonly path: string; readonly bytes: number };
   readonly chunks: readonly { readonly path: string; readonly bytes: number }[];
@@ -57,13 +57,19 @@ export function creationOrder<T extends { readonly name: OnnxFile; readonly byte
   return [...sessions].sort((a, b) => last(a) - last(b) || b.bytes - a.bytes);
 }
 
+/** The model file of session `name` at `dtype`, and its external data chunks, among the model's ONNX files. */
+export function sessionFiles(name: OnnxFile, dtype: Dtype, files: readonly { readonly path: string; readonly bytes: number }[]): SessionFiles {
+  const path = `onnx/${name}${DTYPE_SUFFIX[dtype]}.onnx`;
+  const model = files.find((f) => f.path === path) ?? { path, bytes: 0 };
+  const chunks = files.filter((f) => f.path.startsWith(`${path}_data`));
+  return { name, model, chunks, bytes: model.bytes + chunks.reduce((n, c) => n + c.bytes, 0) };
+}
+
+/** The name a model file gives its external data chunk (its path beside the model, under `onnx/`). */
+export const externalDataName = (chunkPath: string): string => chunkPath.slice('onnx/'.length);
+
 function filesOf(plan: SessionPlan): SessionFiles[] {
-  return (Object.entries(plan.dtypes) as [OnnxFile, Dtype][]).map(([name, dtype]) => {
-    const path = `onnx/${name}${DTYPE_SUFFIX[dtype]}.onnx`;
-    const model = plan.files.find((f) => f.path === path) ?? { path, bytes: 0 };
-    const chunks = plan.files.filter((f) => f.path.startsWith(`${path}_data`));
-    return { name, model, chunks, bytes: model.bytes + chunks.reduce((n, c) => n + c.bytes, 0) };
-  });
+  return (Object.entries(plan.dtypes) as [OnnxFile, Dtype][]).map(([name, dtype]) => sessionFiles(name, dtype, plan.files));
 }
 
 /**
@@ -111,7 +117,7 @@ export async function createSessions(plan: SessionPlan, source: ModelFiles): Pro
       for (const chunk of files.chunks) {
         const data = await fetchFile(chunk);
         // The lookup reads its table from the bytes; a session takes the Blob as it is.
-        externalData.push({ path: chunk.path.slice('onnx/'.length), data: files.name === 'embed_tokens' ? await bytesOf(data) : data });
+        externalData.push({ path: externalDataName(chunk.path), data: files.name === 'embed_tokens' ? await bytesOf(data) : data });
       }
       if (files.name === 'embed_tokens') {
         const bytes = new Map(externalData.flatMap((c) => (c.data instanceof Uint8Array ? [[c.path, c.data] as const] : [])));
