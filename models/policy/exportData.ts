@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Size } from '../../app/core/geometry';
 import type { Raster } from '../../app/scenes/raster';
-import { generateScene, sceneQuestions, sceneSide } from '../../app/scenes/scene';
+import { COLORS, generateScene, QUADRANTS, sceneQuestions, sceneSide, SHAPES } from '../../app/scenes/scene';
 import { coarseImage, directConversation, ergoConversation, loadPolicyTokenizer, sideLabels, teacherCrop, type Conversation } from './samples';
 import { configFiles } from '../tiny/files';
 import { POLICY_MODEL, POLICY_SCENE_SCALE, policyTokenizer } from './spec';
@@ -93,7 +93,9 @@ export function exportShard(first: number, scenes: number): { index: object; byt
     bytes.set(p, at);
     at += p.length;
   }
-  return { index: { version: 1, first, scenes, sceneSide: sceneSide(POLICY_SCENE_SCALE), samples }, bytes };
+  // The words a question can name its target by: the trainer points the coarse answer at them.
+  const referentWords = [...new Set([...COLORS.map((c) => c.name), ...SHAPES, ...QUADRANTS.flatMap((q) => q.split(' '))])];
+  return { index: { version: 1, first, scenes, sceneSide: sceneSide(POLICY_SCENE_SCALE), referentWords, samples }, bytes };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

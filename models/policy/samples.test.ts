@@ -48,7 +48,7 @@ describe('policy training samples', () => {
       expect(conv.ids.at(-1)).toBe(pt.imEndId);
       expect(conv.ids.filter((id) => id === pt.imageTokenId)).toHaveLength(128);
       const text = (role: number) => pt.tok.decode(conv.ids.filter((_, i) => conv.roles[i] === role), { skip_special_tokens: false });
-      expect(text(ROLE.coarse)).toMatch(/^<think> The \w+ \w+ is in row \d, column \d\. <\/think> <zoom>\[\d+, \d+, \d+, \d+\]<\/zoom><\|im_end\|>$/);
+      expect(text(ROLE.coarse)).toMatch(/^<think> The \w+ \w+ is in row [A-H], column \d\. <\/think> <zoom>\[\d+, \d+, \d+, \d+\]<\/zoom><\|im_end\|>$/);
       expect(text(ROLE.fine)).toBe(`<think> The tag reads ${target.label}${q.options.length ? `, option ${q.answer}` : ''}. </think> <answer>${q.answer}</answer><|im_end|>`);
       if (q.options.length) expect(pt.tok.decode(follow, { skip_special_tokens: false })).toContain(q.options.join('\n'));
       // Text tokens step by one; the crop's 8x8 tokens span rows and columns from one offset.

@@ -19,10 +19,17 @@ export function teacherBox(target: SceneObject, coarse: Size): CoarseBox {
   return boxIn('coarse', [r(cw * target.col), r(ch * target.row), r(cw * (target.col + 1)), r(ch * (target.row + 1))]);
 }
 
+/**
+ * Rows are named by letters and columns by digits, as on a chessboard. With digits for both, the
+ * decoder's last layer had to tell from the context which of the two it was reading from the
+ * target's token; with two alphabets, each one is read straight from it.
+ */
+const rowName = (row: number): string => String.fromCharCode(65 + row);
+
 export function coarseOutput(target: SceneObject, coarse: Size): string {
   const [x1, y1, x2, y2] = teacherBox(target, coarse);
   const what = `${COLORS[target.color]!.name} ${SHAPES[target.shape]}`;
-  return `<think> The ${what} is in row ${target.row + 1}, column ${target.col + 1}. </think> <zoom>[${x1}, ${y1}, ${x2}, ${y2}]</zoom>`;
+  return `<think> The ${what} is in row ${rowName(target.row)}, column ${target.col + 1}. </think> <zoom>[${x1}, ${y1}, ${x2}, ${y2}]</zoom>`;
 }
 
 export function fineOutput(q: SceneQuestion, target: SceneObject): string {

@@ -8,9 +8,10 @@ in shards of scenes while training runs: shard k holds scenes 1_000_000 + k * SC
 and is used for PASSES passes in a seeded order. Evaluation scenes (seeds below 1_000_000) never
 appear in training.
 
-Training order (by step): the vision encoder alone on its per-token side labels (colour and shape of
-the object centred in each coarse token; colour, glyph and next character in each crop token), then the coarse turn
-(think + zoom box), then both turns together, with the side losses kept on.
+Training order (by step, `--plan`): the vision encoder alone on its per-token side labels (colour and
+shape of the object centred in each coarse token; colour, glyph and next character in each crop
+token), then the coarse turn (think + zoom box), then both turns together, with the side losses kept
+on. Pointer losses tell the first head of each decoder layer where to look (see sequence_loss).
 
 State: `<run-dir>/state.pt` (weights, optimizer, data position) every CKPT_EVERY steps and on SIGTERM
 or SIGINT; resuming from it continues exactly. `models/policy/checkpoint/` (committed) holds the
@@ -42,6 +43,12 @@ EXPORTER = os.path.join(HERE, 'exportData.ts')
 
 TRAIN_SEED_BASE = 1_000_000
 HELD_OUT_FIRST = 900_000  # the curves' held-out scenes (the evaluation uses seeds from 1)
+# Phases by the step each ends at, and learning-rate segments (start:cosine_end). The committed
+# checkpoint's history: the vision encoder alone, the coarse turn and both turns on one cosine (to
+# step 3,612, without the question pointer), then the coarse turn again and both turns, each phase
+# on a cosine of its own (the last one stopped at step 6,800 of its 7,000).
+PLAN = 'vision:2200,coarse:3100,full:3612,coarse:5800,full:6800'
+SEGMENTS = '0:4600,3612:5800,5800:7000'
 
 MEAN = np.array([0.48145466, 0.4578275, 0.40821073], np.float32)
 STD = np.array([0.26862954, 0.26130258, 0.27577711], np.float32)
@@ -257,6 +264,31 @@ def target_token(meta, side, grid):
     return int((b['y1'] + b['y2']) / 2 / (side / rows)) * cols + int((b['x1'] + b['x2']) / 2 / (side / cols))
 
 
+def referent_positions(shard, s):
+    """Positions of the question's words that name the target (its colour, shape or quarter): where the
+    coarse answer's question pointer should look."""
+    if not hasattr(shard, 'referent_ids'):
+        words = set(shard.index['referentWords'])
+        shard.referent_ids = np.array([i for i, text in enumerate(TOKEN_TEXT) if text.strip().lower() in words])
+    ids, roles = shard.field(s, 'ids'), shard.field(s, 'roles')
+    prompt = int(np.argmax(roles > 0))
+    after_image = int(np.nonzero(ids[:prompt] == IMAGE_TOKEN)[0][-1]) + 1
+    return after_image + np.nonzero(np.isin(ids[after_image:prompt], shard.referent_ids))[0]
+
+
+def label_characters(ids, fine, label):
+    """(position, k) for each character k of the tag where the fine answer writes it: after `reads `,
+    and inside `<answer>` when the answer is the tag itself."""
+    texts = [TOKEN_TEXT[t] for t in ids[fine].tolist()]
+    out = []
+    for j in range(len(texts) - len(label)):
+        after_reads = texts[j] == ' ' and j > 0 and texts[j - 1] == ' reads'
+        in_answer = texts[j] == '>' and j > 0 and texts[j - 1] == 'answer'
+        if (after_reads or in_answer) and texts[j + 1: j + 1 + len(label)] == list(label):
+            out += [(int(fine[j + 1 + k]), k) for k in range(len(label))]
+    return out
+
+
 def make_batch(shard, picks, mode):
     """Tensors for samples `picks`. mode: 'vision' (images and side labels), 'coarse' (sequences cut after the coarse turn) or 'full'."""
     samples = [shard.samples[i] for i in picks]
@@ -275,6 +307,8 @@ def make_batch(shard, picks, mode):
     if mode == 'vision':
         return batch
     batch['target_token'] = [target_token(s['meta'], shard.index['sceneSide'], batch['coarse_grid']) for s in samples]
+    batch['referents'] = [referent_positions(shard, s) for s in samples]
+    batch['labels'] = [s['meta']['label'] for s in samples]
     seqs = []
     for s in samples:
         ids, roles, pos = shard.field(s, 'ids'), shard.field(s, 'roles'), shard.field(s, 'positions')
@@ -328,7 +362,10 @@ def sequence_loss(model, batch, coarse_feats, crop_feats):
     feats = []
     # Where each answer position should look (the pointer loss): the coarse turn at the target's
     # coarse token, the fine turn at the crop tokens that show the tag.
+    # The question pointer is the same in the first layer: the coarse answer looks at the question's
+    # words that name the target, so the second layer's query knows what to look for.
     point = torch.zeros(ids.shape + ids.shape[1:], dtype=torch.bool)  # [B, query, key]
+    ask = torch.zeros_like(point)
     k = 0
     for i, has_crop in enumerate(batch['has_crop']):
         feats.append(coarse_feats[i])
@@ -336,11 +373,18 @@ def sequence_loss(model, batch, coarse_feats, crop_feats):
         n_coarse = coarse_feats.shape[1]
         if has_crop:
             point[i, roles[i] == ROLE_COARSE, at[batch['target_token'][i]]] = True
+            coarse_rows = (roles[i] == ROLE_COARSE).nonzero()[:, 0]
+            ask[i, coarse_rows[:, None], torch.from_numpy(batch['referents'][i])[None, :]] = True
         if has_crop and batch['crop_in_seq']:
             feats.append(crop_feats[k])
-            tag = at[n_coarse:][batch['crop_side'][k, 2] > 0]
+            tag = at[n_coarse:][batch['crop_side'][k, 2] > 0]  # glyph centres, left to right
             fine = (roles[i] == ROLE_FINE).nonzero()[:, 0]
             point[i, fine[:, None], tag[None, :]] = True
+            # Where the answer writes the tag, each character looks at its own glyph only: a head on all
+            # of them at once gets their characters superposed, with nothing to tell first from second.
+            for pos_k, glyph in label_characters(ids[i], fine, batch['labels'][i]):
+                point[i, pos_k] = False
+                point[i, pos_k, tag[min(glyph, len(tag) - 1)]] = True
         if has_crop:
             k += 1
     embeds = embeds.masked_scatter(image[..., None], torch.cat(feats))
@@ -351,17 +395,16 @@ def sequence_loss(model, batch, coarse_feats, crop_feats):
     targets = ids[:, 1:][keep]
     loss = F.cross_entropy(logits, targets)
     right = logits.argmax(-1) == targets
-    # Rows of `point` are the tokens to predict; the attention that predicts them sits one position earlier.
-    point = point[:, 1:]
-    rows = point.any(-1)
-    pointer = model.model.layers[-1].pointer[:, :-1]
-    mass = (pointer * point).sum(-1)[rows]
     acc = {}
-    if rows.any():
-        loss_pointer = -torch.log(mass + 1e-6).mean()
-        acc['pointer'] = mass.mean().item()
-    else:
-        loss_pointer = torch.zeros(())
+    loss_pointer = torch.zeros(())
+    for name, layer, where in (('pointer', -1, point), ('ask', 0, ask)):
+        # Rows are the tokens to predict; the attention that predicts them sits one position earlier.
+        where = where[:, 1:]
+        rows = where.any(-1)
+        if rows.any():
+            mass = (model.model.layers[layer].pointer[:, :-1] * where).sum(-1)[rows]
+            loss_pointer = loss_pointer - torch.log(mass + 1e-6).mean()
+            acc[name] = mass.mean().item()
     for name, role in (('tok_coarse', ROLE_COARSE), ('tok_fine', ROLE_FINE), ('tok_direct', ROLE_DIRECT)):
         m = target_roles[keep] == role
         if m.any():
@@ -369,17 +412,37 @@ def sequence_loss(model, batch, coarse_feats, crop_feats):
     return loss, loss_pointer, acc
 
 
-def phase_of(step, args):
-    if step < args.vision_steps:
-        return 'vision'
-    if step < args.vision_steps + args.coarse_steps:
-        return 'coarse'
-    return 'full'
+def parse_plan(text):
+    """'vision:2200,coarse:3100,...' -> [(phase, end_step), ...], ends increasing."""
+    try:
+        plan = [(p, int(e)) for p, e in (item.split(':') for item in text.split(','))]
+    except ValueError:
+        plan = []
+    if not plan or any(p not in ('vision', 'coarse', 'full') for p, _ in plan) or any(a[1] >= b[1] for a, b in zip(plan, plan[1:])):
+        raise SystemExit(f'--plan {text!r}: expected phase:end_step,... (phases vision, coarse or full; ends increasing)')
+    return plan
+
+
+def phase_of(step, plan):
+    return next((p for p, end in plan if step < end), plan[-1][0])
+
+
+def parse_segments(text):
+    """'0:4600,3612:7100' -> [(start, cosine_end), ...]: at each start the learning rate warms up again
+    and decays on a new cosine that ends at cosine_end."""
+    try:
+        segments = sorted((int(a), int(b)) for a, b in (item.split(':') for item in text.split(',')))
+    except ValueError:
+        segments = []
+    if not segments or segments[0][0] != 0 or any(b <= a for a, b in segments):
+        raise SystemExit(f'--segments {text!r}: expected start:cosine_end,... (the first starting at 0, each ending after its start)')
+    return segments
 
 
 def lr_at(step, args, warm_from):
-    warm = min(1.0, (step - warm_from + 1) / args.warmup)
-    decay = 0.5 * (1 + math.cos(math.pi * min(1.0, step / args.total_steps)))
+    start, end = [seg for seg in args.segments if seg[0] <= step][-1]
+    warm = min(1.0, (step - max(start, warm_from) + 1) / args.warmup)
+    decay = 0.5 * (1 + math.cos(math.pi * min(1.0, (step - start) / (end - start))))
     return args.lr * warm * max(0.05, decay)
 
 
@@ -619,6 +682,8 @@ def setup(model_dir, node_env):
 
     def decode(ids):
         return b''.join(id_to_text.get(i, b'') for i in ids if i not in special_ids).decode('utf-8', 'replace')
+    global TOKEN_TEXT
+    TOKEN_TEXT = [decode([i]) for i in range(config['text_config']['vocab_size'])]
     return config, suppressed, decode
 
 
@@ -627,15 +692,14 @@ def main():
     ap.add_argument('--run-dir', default=os.path.join(ROOT, '.cache', 'policy-run'))
     ap.add_argument('--checkpoint', default=os.path.join(HERE, 'checkpoint'), help='committed checkpoint folder (weights.bin/json)')
     ap.add_argument('--curves', default=os.path.join(HERE, 'curves.jsonl'))
-    ap.add_argument('--steps', type=int, default=30000, help='stop after this step')
-    ap.add_argument('--total-steps', type=int, default=4600, help='length of the cosine schedule')
-    ap.add_argument('--vision-steps', type=int, default=2200)
-    ap.add_argument('--coarse-steps', type=int, default=900)
+    ap.add_argument('--steps', type=int, help='stop after this step (default: where the plan ends)')
+    ap.add_argument('--plan', default=PLAN, help='phases and the step each ends at')
+    ap.add_argument('--segments', default=SEGMENTS, help='learning-rate segments, start:cosine_end')
     ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--warmup', type=int, default=100)
     ap.add_argument('--side-weight', type=float, default=0.3)
-    ap.add_argument('--pointer-weight', type=float, default=0.5, help='weight of the loss that points the last layer\'s first head at the target')
+    ap.add_argument('--pointer-weight', type=float, default=0.5, help='weight of the losses that point the first head of the last layer at the target, and of the first layer at the question\'s words naming it')
     ap.add_argument('--scenes-per-shard', type=int, default=48)
     ap.add_argument('--passes', type=int, default=1)
     ap.add_argument('--lookahead', type=int, default=3, help='shards kept ready ahead of the one in use')
@@ -647,6 +711,8 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=14)
     args = ap.parse_args()
+    args.plan, args.segments = parse_plan(args.plan), parse_segments(args.segments)
+    args.steps = args.plan[-1][1] if args.steps is None else args.steps
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -730,7 +796,7 @@ def main():
             order = rng_for(pos['shard'], pos['pass']).permutation(len(shard.samples))
             continue
         shards.ahead(pos['shard'])
-        mode = phase_of(pos['step'], args)
+        mode = phase_of(pos['step'], args.plan)
         picks = order[pos['offset']: pos['offset'] + args.batch]
         if mode == 'vision':  # the vision phase needs ERGO samples (they carry crops)
             picks = [i for i in picks if shard.samples[i]['meta']['kind'] == 'ergo']

@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function train(steps: number): string {
   const args = ['models/policy/train.py', '--run-dir', join(dir, 'run'), '--checkpoint', join(dir, 'ckpt'), '--curves', join(dir, 'curves.jsonl')];
-  args.push('--steps', String(steps), '--vision-steps', '1', '--coarse-steps', '1', '--batch', '4', '--scenes-per-shard', '2', '--passes', '1');
+  args.push('--steps', String(steps), '--plan', 'vision:1,coarse:2,full:4', '--segments', '0:4', '--batch', '4', '--scenes-per-shard', '2', '--passes', '1');
   args.push('--eval-scenes', '1', '--eval-limit', '2', '--eval-every', '3', '--log-every', '1', '--ckpt-every', '100', '--threads', '1');
   return execFileSync('/usr/bin/python3', args, { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', ONNXRUNTIME_NODE_INSTALL: 'skip' } });
 }
@@ -25,6 +25,7 @@ describe('policy trainer', () => {
     expect(first).toMatch(/eval step 3:/);
     const curves = readFileSync(join(dir, 'curves.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(curves.map((c) => c.phase)).toEqual(['vision', 'coarse', 'full', 'full']);
+    expect(curves[1]).toHaveProperty('ask');
     expect(curves[2]).toHaveProperty('lm');
     expect(curves[3]!.eval).toMatchObject({ format: expect.any(Number), containment: expect.any(Number), reading: expect.any(Number), coarse_only: expect.any(Number) });
     const index = JSON.parse(readFileSync(join(dir, 'ckpt', 'weights.json'), 'utf8')) as { position: { step: number }; tensors: Record<string, unknown> };
