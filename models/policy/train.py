@@ -249,6 +249,9 @@ class Shard:
         self.index = json.load(open(prefix + '.json'))
         self.blob = np.fromfile(prefix + '.bin', dtype=np.uint8)
         self.samples = self.index['samples']
+        # Token ids of the words a question names its target by (after setup() has read the tokenizer).
+        words = set(self.index['referentWords'])
+        self.referent_ids = np.array([i for i, text in enumerate(TOKEN_TEXT) if text.strip().lower() in words])
 
     def field(self, s, name):
         f = s[name]
@@ -267,9 +270,6 @@ def target_token(meta, side, grid):
 def referent_positions(shard, s):
     """Positions of the question's words that name the target (its colour, shape or quarter): where the
     coarse answer's question pointer should look."""
-    if not hasattr(shard, 'referent_ids'):
-        words = set(shard.index['referentWords'])
-        shard.referent_ids = np.array([i for i, text in enumerate(TOKEN_TEXT) if text.strip().lower() in words])
     ids, roles = shard.field(s, 'ids'), shard.field(s, 'roles')
     prompt = int(np.argmax(roles > 0))
     after_image = int(np.nonzero(ids[:prompt] == IMAGE_TOKEN)[0][-1]) + 1
