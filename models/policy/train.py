@@ -11,7 +11,7 @@ appear in training.
 Training order (by step, `--plan`): the vision encoder alone on its per-token side labels (colour and
 shape of the object centred in each coarse token; colour, glyph and next character in each crop
 token), then the coarse turn (think + zoom box), then both turns together, with the side losses kept
-on. Pointer losses tell the first head of each decoder layer where to look (see sequence_loss).
+on. Pointer losses tell some decoder heads where to look (see pointer_targets).
 
 State: `<run-dir>/state.pt` (weights, optimizer, data position) every CKPT_EVERY steps and on SIGTERM
 or SIGINT; resuming from it continues exactly. `models/policy/checkpoint/` (committed) holds the
@@ -46,9 +46,10 @@ HELD_OUT_FIRST = 900_000  # the curves' held-out scenes (the evaluation uses see
 # Phases by the step each ends at, and learning-rate segments (start:cosine_end). The committed
 # checkpoint's history: the vision encoder alone, the coarse turn and both turns on one cosine (to
 # step 3,612, without the question pointer), then the coarse turn again and both turns, each phase
-# on a cosine of its own (the last one stopped at step 6,800 of its 7,000).
-PLAN = 'vision:2200,coarse:3100,full:3612,coarse:5800,full:6800'
-SEGMENTS = '0:4600,3612:5800,5800:7000'
+# on a cosine of its own (the second stopped at step 6,800 of its 7,000), then both turns on a new
+# cosine with the option pointers (bind, recall, choose) added.
+PLAN = 'vision:2200,coarse:3100,full:3612,coarse:5800,full:6800,full:8800'
+SEGMENTS = '0:4600,3612:5800,5800:7000,6800:8800'
 
 MEAN = np.array([0.48145466, 0.4578275, 0.40821073], np.float32)
 STD = np.array([0.26862954, 0.26130258, 0.27577711], np.float32)
@@ -180,7 +181,7 @@ class DecoderLayer(nn.Module):
         groups = self.h // self.kv
         k, v = k.repeat_interleave(groups, 1), v.repeat_interleave(groups, 1)
         att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(self.hd) + mask, -1)
-        self.pointer = att[:, 0]  # head 0's attention, for the pointer loss (training only)
+        self.att = att  # for the pointer losses (training only)
         x = x + a.o_proj((att @ v).transpose(1, 2).reshape(b, t, self.h * self.hd))
         return x + self.mlp(self.post_attention_layernorm(x))
 
@@ -289,6 +290,46 @@ def label_characters(ids, fine, label):
     return out
 
 
+LETTERS = 'ABCD'
+
+
+def option_spans(ids, lo, hi):
+    """[(letter position, [positions of the tokens holding the tag])] for the `(A) xx` lines between lo
+    and hi. The tokenizer writes a letter either alone after `(` or merged with it, as `(A`, and the
+    space before the tag alone or merged with a first `T`, as ` T`."""
+    texts = [TOKEN_TEXT[t] for t in ids.tolist()]
+    out, j = [], lo
+    while j < hi - 3:
+        t = texts[j]
+        letter = j if len(t) == 2 and t[0] == '(' and t[1] in LETTERS else j + 1 if t == '(' and texts[j + 1] in LETTERS else None
+        if letter is not None and texts[letter + 1] == ')' and texts[letter + 2].startswith(' '):
+            first = letter + 3 if texts[letter + 2] == ' ' else letter + 2
+            k = first
+            while k < hi and texts[k] != '\n':
+                k += 1
+            out.append((letter, list(range(first, k))))
+            j = k
+        else:
+            j += 1
+    return out
+
+
+def option_choice(shard, s):
+    """For a multiple-choice ERGO sample: (position of the option letter the fine answer's think writes,
+    positions of the matching option's tag characters, positions of all options' tag characters with
+    their letters' positions); None otherwise."""
+    meta = s['meta']
+    if meta['kind'] != 'ergo' or not meta['options']:
+        return None
+    ids, roles = shard.field(s, 'ids'), shard.field(s, 'roles')
+    fine = np.nonzero(roles == ROLE_FINE)[0]
+    spans = option_spans(ids, meta['coarseEnd'], int(fine[0]))
+    texts = [TOKEN_TEXT[t] for t in ids[fine].tolist()]
+    at = next(int(fine[j + 1]) for j in range(1, len(texts) - 1) if texts[j - 1] == ' option' and texts[j] == ' ')
+    assert len(spans) == len(meta['options']) and TOKEN_TEXT[ids[at]] == meta['answer'], (meta, spans)
+    return at, spans[LETTERS.index(meta['answer'])][1], spans
+
+
 def make_batch(shard, picks, mode):
     """Tensors for samples `picks`. mode: 'vision' (images and side labels), 'coarse' (sequences cut after the coarse turn) or 'full'."""
     samples = [shard.samples[i] for i in picks]
@@ -309,6 +350,7 @@ def make_batch(shard, picks, mode):
     batch['target_token'] = [target_token(s['meta'], shard.index['sceneSide'], batch['coarse_grid']) for s in samples]
     batch['referents'] = [referent_positions(shard, s) for s in samples]
     batch['labels'] = [s['meta']['label'] for s in samples]
+    batch['choices'] = [option_choice(shard, s) for s in samples]
     seqs = []
     for s in samples:
         ids, roles, pos = shard.field(s, 'ids'), shard.field(s, 'roles'), shard.field(s, 'positions')
@@ -355,38 +397,66 @@ def side_losses(model, feats, side, rows):
     return total / len(rows), acc
 
 
+def pointer_targets(batch, n_coarse):
+    """Where decoder heads should look, as {name: {(sample, attending position): [positions]}}.
+
+    `pointer` (last layer, head 0): the coarse turn at the target's coarse token, the fine turn at the
+    crop tokens that show the tag. `ask` (first layer, head 0): the coarse turn at the question's
+    words that name the target, so the last layer's query knows what to look for.
+    Naming an option is a lookup in two steps. `bind` (first layer, head 1): the last character of each
+    option's tag looks at the option's letter and at the tag's other character, so it holds the whole
+    tag (options `H` and `HM` differ there only); `recall` (same head): the position that writes the
+    chosen letter looks at the tag just written. `choose` (last layer, head 0): that position looks at
+    the option whose tag matches, and copies the letter bound there.
+    A token is predicted by the attention one position before it, hence the `- 1`s."""
+    ids, roles = batch['ids'], batch['roles']
+    image = ids == IMAGE_TOKEN
+    point, ask, bind, recall, choose = {}, {}, {}, {}, {}
+    k = 0
+    for i, has_crop in enumerate(batch['has_crop']):
+        if not has_crop:
+            continue
+        at = image[i].nonzero()[:, 0].tolist()
+        for r in (roles[i] == ROLE_COARSE).nonzero()[:, 0].tolist():
+            point[i, r - 1] = [at[batch['target_token'][i]]]
+            ask[i, r - 1] = batch['referents'][i].tolist()
+        if batch['crop_in_seq']:
+            tag = [at[n_coarse + j] for j in (batch['crop_side'][k, 2] > 0).nonzero()[:, 0].tolist()]  # glyph centres, left to right
+            fine = (roles[i] == ROLE_FINE).nonzero()[:, 0]
+            for r in fine.tolist():
+                point[i, r - 1] = tag
+            # Where the answer writes the tag, each character looks at its own glyph only: a head on all
+            # of them at once gets their characters superposed, with nothing to tell first from second.
+            written = label_characters(ids[i], fine, batch['labels'][i])
+            for pos_k, glyph in written:
+                point[i, pos_k - 1] = [tag[min(glyph, len(tag) - 1)]]
+            choice = batch['choices'][i]
+            if choice is not None:
+                letter_at, matching, spans = choice
+                for letter, chars in spans:
+                    bind[i, chars[-1]] = [letter] + chars[:-1]
+                recall[i, letter_at - 1] = [p for p, _ in written[:len(batch['labels'][i])]]
+                del point[i, letter_at - 1]
+                choose[i, letter_at - 1] = [matching[-1]]
+        k += 1
+    return {'pointer': point, 'ask': ask, 'bind': bind, 'recall': recall, 'choose': choose}
+
+
+# The head each pointer trains: (layer, head).
+POINTER_HEADS = {'pointer': (-1, 0), 'ask': (0, 0), 'bind': (0, 1), 'recall': (0, 1), 'choose': (-1, 0)}
+
+
 def sequence_loss(model, batch, coarse_feats, crop_feats):
     ids, roles, pos, valid = batch['ids'], batch['roles'], batch['pos'], batch['valid']
     embeds = model.embed_tokens.weight[ids]
     image = ids == IMAGE_TOKEN
     feats = []
-    # Where each answer position should look (the pointer loss): the coarse turn at the target's
-    # coarse token, the fine turn at the crop tokens that show the tag.
-    # The question pointer is the same in the first layer: the coarse answer looks at the question's
-    # words that name the target, so the second layer's query knows what to look for.
-    point = torch.zeros(ids.shape + ids.shape[1:], dtype=torch.bool)  # [B, query, key]
-    ask = torch.zeros_like(point)
     k = 0
     for i, has_crop in enumerate(batch['has_crop']):
         feats.append(coarse_feats[i])
-        at = image[i].nonzero()[:, 0]
-        n_coarse = coarse_feats.shape[1]
-        if has_crop:
-            point[i, roles[i] == ROLE_COARSE, at[batch['target_token'][i]]] = True
-            coarse_rows = (roles[i] == ROLE_COARSE).nonzero()[:, 0]
-            ask[i, coarse_rows[:, None], torch.from_numpy(batch['referents'][i])[None, :]] = True
         if has_crop and batch['crop_in_seq']:
             feats.append(crop_feats[k])
-            tag = at[n_coarse:][batch['crop_side'][k, 2] > 0]  # glyph centres, left to right
-            fine = (roles[i] == ROLE_FINE).nonzero()[:, 0]
-            point[i, fine[:, None], tag[None, :]] = True
-            # Where the answer writes the tag, each character looks at its own glyph only: a head on all
-            # of them at once gets their characters superposed, with nothing to tell first from second.
-            for pos_k, glyph in label_characters(ids[i], fine, batch['labels'][i]):
-                point[i, pos_k] = False
-                point[i, pos_k, tag[min(glyph, len(tag) - 1)]] = True
-        if has_crop:
-            k += 1
+        k += has_crop
     embeds = embeds.masked_scatter(image[..., None], torch.cat(feats))
     h = model.hidden(embeds, pos, valid)
     target_roles = roles[:, 1:]
@@ -397,12 +467,13 @@ def sequence_loss(model, batch, coarse_feats, crop_feats):
     right = logits.argmax(-1) == targets
     acc = {}
     loss_pointer = torch.zeros(())
-    for name, layer, where in (('pointer', -1, point), ('ask', 0, ask)):
-        # Rows are the tokens to predict; the attention that predicts them sits one position earlier.
-        where = where[:, 1:]
-        rows = where.any(-1)
-        if rows.any():
-            mass = (model.model.layers[layer].pointer[:, :-1] * where).sum(-1)[rows]
+    for name, where in pointer_targets(batch, coarse_feats.shape[1]).items():
+        where = {q: keys for q, keys in where.items() if keys}
+        if where:
+            layer, head = POINTER_HEADS[name]
+            flat = [(b, q, key, g) for g, ((b, q), keys) in enumerate(where.items()) for key in keys]
+            b, q, key, g = (torch.tensor(c) for c in zip(*flat))
+            mass = torch.zeros(len(where)).index_add(0, g, model.model.layers[layer].att[b, head, q, key])
             loss_pointer = loss_pointer - torch.log(mass + 1e-6).mean()
             acc[name] = mass.mean().item()
     for name, role in (('tok_coarse', ROLE_COARSE), ('tok_fine', ROLE_FINE), ('tok_direct', ROLE_DIRECT)):
@@ -699,7 +770,7 @@ def main():
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--warmup', type=int, default=100)
     ap.add_argument('--side-weight', type=float, default=0.3)
-    ap.add_argument('--pointer-weight', type=float, default=0.5, help='weight of the losses that point the first head of the last layer at the target, and of the first layer at the question\'s words naming it')
+    ap.add_argument('--pointer-weight', type=float, default=0.5, help='weight of the losses that tell decoder heads where to look (see sequence_loss)')
     ap.add_argument('--scenes-per-shard', type=int, default=48)
     ap.add_argument('--passes', type=int, default=1)
     ap.add_argument('--lookahead', type=int, default=3, help='shards kept ready ahead of the one in use')
