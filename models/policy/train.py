@@ -43,13 +43,15 @@ EXPORTER = os.path.join(HERE, 'exportData.ts')
 
 TRAIN_SEED_BASE = 1_000_000
 HELD_OUT_FIRST = 900_000  # the curves' held-out scenes (the evaluation uses seeds from 1)
-# Phases by the step each ends at, and learning-rate segments (start:cosine_end). The committed
+# Phases by the step each ends at, and learning-rate segments (start:cosine_end[:peak]). The committed
 # checkpoint's history: the vision encoder alone, the coarse turn and both turns on one cosine (to
 # step 3,612, without the question pointer), then the coarse turn again and both turns, each phase
 # on a cosine of its own (the second stopped at step 6,800 of its 7,000), then both turns on a new
-# cosine with the option pointers (bind, recall, choose) added.
-PLAN = 'vision:2200,coarse:3100,full:3612,coarse:5800,full:6800,full:8800'
-SEGMENTS = '0:4600,3612:5800,5800:7000,6800:8800'
+# cosine with the option pointers (bind, recall, choose) added (that cosine was set to end at step
+# 8,800 until step 7,442, then shortened to 8,300), then a short cosine at a quarter of the peak (set
+# to end at 9,400 for its first 47 steps).
+PLAN = 'vision:2200,coarse:3100,full:3612,coarse:5800,full:6800,full:9700'
+SEGMENTS = '0:4600,3612:5800,5800:7000,6800:8300,8300:9700:0.25'
 
 MEAN = np.array([0.48145466, 0.4578275, 0.40821073], np.float32)
 STD = np.array([0.26862954, 0.26130258, 0.27577711], np.float32)
@@ -499,22 +501,29 @@ def phase_of(step, plan):
 
 
 def parse_segments(text):
-    """'0:4600,3612:7100' -> [(start, cosine_end), ...]: at each start the learning rate warms up again
-    and decays on a new cosine that ends at cosine_end."""
+    """'0:4600,3612:7100:0.25' -> [(start, cosine_end, peak), ...]: at each start the learning rate
+    warms up again to peak times --lr (1 when omitted) and decays on a new cosine that ends at
+    cosine_end. A lower peak lets a short late segment refine without undoing what was learnt."""
     try:
-        segments = sorted((int(a), int(b)) for a, b in (item.split(':') for item in text.split(',')))
+        segments = []
+        for item in text.split(','):
+            start, end, *peak = item.split(':')
+            if len(peak) > 1:
+                raise ValueError(item)
+            segments.append((int(start), int(end), float(peak[0]) if peak else 1.0))
+        segments.sort()
     except ValueError:
         segments = []
-    if not segments or segments[0][0] != 0 or any(b <= a for a, b in segments):
-        raise SystemExit(f'--segments {text!r}: expected start:cosine_end,... (the first starting at 0, each ending after its start)')
+    if not segments or segments[0][0] != 0 or any(b <= a or not 0 < p <= 1 for a, b, p in segments):
+        raise SystemExit(f'--segments {text!r}: expected start:cosine_end[:peak],... (the first starting at 0, each ending after its start, peak in (0, 1])')
     return segments
 
 
 def lr_at(step, args, warm_from):
-    start, end = [seg for seg in args.segments if seg[0] <= step][-1]
+    start, end, peak = [seg for seg in args.segments if seg[0] <= step][-1]
     warm = min(1.0, (step - max(start, warm_from) + 1) / args.warmup)
     decay = 0.5 * (1 + math.cos(math.pi * min(1.0, (step - start) / (end - start))))
-    return args.lr * warm * max(0.05, decay)
+    return args.lr * peak * warm * max(0.05, decay)
 
 
 def train_step(model, batch, mode, side_weight, pointer_weight):
@@ -765,7 +774,7 @@ def main():
     ap.add_argument('--curves', default=os.path.join(HERE, 'curves.jsonl'))
     ap.add_argument('--steps', type=int, help='stop after this step (default: where the plan ends)')
     ap.add_argument('--plan', default=PLAN, help='phases and the step each ends at')
-    ap.add_argument('--segments', default=SEGMENTS, help='learning-rate segments, start:cosine_end')
+    ap.add_argument('--segments', default=SEGMENTS, help='learning-rate segments, start:cosine_end[:peak]')
     ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--warmup', type=int, default=100)

@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function train(steps: number): string {
   const args = ['models/policy/train.py', '--run-dir', join(dir, 'run'), '--checkpoint', join(dir, 'ckpt'), '--curves', join(dir, 'curves.jsonl')];
-  args.push('--steps', String(steps), '--plan', 'vision:1,coarse:2,full:4', '--segments', '0:4', '--batch', '4', '--scenes-per-shard', '2', '--passes', '1');
+  args.push('--steps', String(steps), '--plan', 'vision:1,coarse:2,full:4', '--segments', '0:4,3:4:0.5', '--batch', '4', '--scenes-per-shard', '2', '--passes', '1');
   args.push('--eval-scenes', '1', '--eval-limit', '2', '--eval-every', '3', '--log-every', '1', '--ckpt-every', '100', '--threads', '1');
   return execFileSync('/usr/bin/python3', args, { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', ONNXRUNTIME_NODE_INSTALL: 'skip' } });
 }
