@@ -2,23 +2,19 @@ import { expect, test, type Page } from '@playwright/test';
 import { LensPage } from '../pages/LensPage';
 
 // The README's screenshot and the screens shown in docs/, taken from the built app with the
-// built-in test model: `npm run docs:screenshots` (after `npm run build && npm run build:harness`).
+// built-in models: `npm run docs:screenshots` (after `npm run build && npm run build:harness`).
 
-const OPEN = 'model=tiny-random-qwen2_5_vl&backend=wasm';
+const OPEN = 'backend=wasm';
 
-/** The street sample run on wasm, then the user's own box over the sign asked about. */
-async function runWithOwnBox(page: Page): Promise<void> {
+/** The built-in policy on the first of its scenes, on wasm, asked the sample's second question. */
+async function runOnScene(page: Page): Promise<void> {
   const lens = new LensPage(page);
   await lens.open(OPEN);
-  await lens.openSample('street-4k', '3840 × 2160');
-  await lens.maxTokens(24);
-  await lens.run.click();
+  await lens.openSample('tags-7', '2688 × 2688');
+  await lens.maxTokens(96);
+  await lens.ask('What is written on the tag of the triangle in the bottom left quarter of the image?');
   await lens.finished();
-  await page.getByTestId('draw-box').click();
-  for (const [name, value] of Object.entries({ x1: 880, y1: 420, x2: 960, y2: 480 })) await page.getByTestId(`box-${name}`).fill(String(value));
-  await page.getByTestId('ask-region').click();
-  await lens.finished();
-  await expect(page.getByTestId('box-status')).toContainText('Your box: [880, 420, 960, 480]');
+  await expect(page.getByTestId('box-status')).toContainText('Box parsed: [');
   await page.mouse.move(0, 0);
 }
 
@@ -31,7 +27,7 @@ test('first screen at 1440x900', async ({ page }) => {
 
 test('after a run, at 1440 (README) and 1280', async ({ page }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
-  await runWithOwnBox(page);
+  await runOnScene(page);
   await page.screenshot({ path: 'docs/screenshot.png' });
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.screenshot({ path: 'docs/after-run-1280.jpg', type: 'jpeg', quality: 80, fullPage: true });
