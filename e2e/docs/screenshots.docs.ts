@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { POLICY_SAMPLES } from '../../app/samples/scenes';
 import { LensPage } from '../pages/LensPage';
 
 // The README's screenshot and the screens shown in docs/, taken from the built app with the
@@ -12,7 +13,7 @@ async function runOnScene(page: Page): Promise<void> {
   await lens.open(OPEN);
   await lens.openSample('tags-7', '2688 × 2688');
   await lens.maxTokens(96);
-  await lens.ask('What is written on the tag of the triangle in the bottom left quarter of the image?');
+  await lens.ask(POLICY_SAMPLES[0]!.questions[1]!);
   await lens.finished();
   await expect(page.getByTestId('box-status')).toContainText('Box parsed: [');
   await page.mouse.move(0, 0);

@@ -9,9 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 const dir = mkdtempSync(join(tmpdir(), 'policy-train-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function train(steps: number): string {
+function train(steps: number, segments = '0:4,3:4:0.5'): string {
   const args = ['models/policy/train.py', '--run-dir', join(dir, 'run'), '--checkpoint', join(dir, 'ckpt'), '--curves', join(dir, 'curves.jsonl')];
-  args.push('--steps', String(steps), '--plan', 'vision:1,coarse:2,full:4', '--segments', '0:4,3:4:0.5', '--batch', '4', '--scenes-per-shard', '2', '--passes', '1');
+  args.push('--steps', String(steps), '--plan', 'vision:1,coarse:2,full:4', '--segments', segments, '--batch', '4', '--scenes-per-shard', '2', '--passes', '1');
   args.push('--eval-scenes', '1', '--eval-limit', '2', '--eval-every', '3', '--log-every', '1', '--ckpt-every', '100', '--threads', '1');
   return execFileSync('/usr/bin/python3', args, { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', ONNXRUNTIME_NODE_INSTALL: 'skip' } });
 }
@@ -38,5 +38,13 @@ describe('policy trainer', () => {
     expect(second).toMatch(/resumed weights and optimizer moments \(float16\) from .* at step 3/);
     expect(second).toMatch(/step 4 full/);
     expect(existsSync(join(dir, 'run', 'state.pt'))).toBe(true);
+    // Step 4 trains at step 3's rate: the first of segment 3:4:0.5's 100 warm-up steps, at half of 2e-3.
+    const last = JSON.parse(readFileSync(join(dir, 'curves.jsonl'), 'utf8').trim().split('\n').at(-1)!) as { step: number; lr: number };
+    expect(last.step).toBe(4);
+    expect(last.lr).toBeCloseTo(1e-5, 12);
   }, 240_000);
+
+  it('refuses learning-rate segments whose peak is outside (0, 1]', () => {
+    expect(() => train(1, '0:4:1.5')).toThrow(/--segments '0:4:1.5': expected start:cosine_end\[:peak\]/);
+  });
 });
