@@ -15,7 +15,8 @@ on. Pointer losses tell some decoder heads where to look (see pointer_targets).
 
 State: `<run-dir>/state.pt` (weights, optimizer, data position) every CKPT_EVERY steps and on SIGTERM
 or SIGINT; resuming from it continues exactly. `models/policy/checkpoint/` (committed) holds the
-weights (float32), Adam's moments (float16) and the data position; a fresh clone resumes from it.
+weights (float32) and the data position; a fresh clone resumes from it with a new optimizer and a
+re-warmed learning rate (Adam's moments would take the committed files past the 12 MB limit).
 Learning curves go to `models/policy/curves.jsonl`.
 
 Weights are named as the ONNX builder names them (`models/tiny/*.ts`), linear weights stored
@@ -814,18 +815,8 @@ def main():
     elif os.path.exists(os.path.join(args.checkpoint, 'weights.json')):
         index = load_weights(model, args.checkpoint)
         pos = index['position']
-        moments = os.path.join(args.checkpoint, 'optimizer.pt')
-        if os.path.exists(moments):
-            st = torch.load(moments)
-            for group in st['state'].values():
-                for k, v in group.items():
-                    if torch.is_tensor(v) and v.is_floating_point():
-                        group[k] = v.float()
-            opt.load_state_dict(st)
-            print(f'resumed weights and optimizer moments (float16) from {args.checkpoint} at step {pos["step"]}', flush=True)
-        else:
-            warm_from = pos['step']
-            print(f'resumed weights from {args.checkpoint} at step {pos["step"]} (optimizer restarts, learning rate re-warmed)', flush=True)
+        warm_from = pos['step']
+        print(f'resumed weights from {args.checkpoint} at step {pos["step"]} (optimizer restarts, learning rate re-warmed)', flush=True)
     n_params = sum(p.numel() for n, p in model.named_parameters() if not n.startswith('side.'))
     print(f'{n_params} parameters (without side heads); vocab {config["text_config"]["vocab_size"]}', flush=True)
 
@@ -848,11 +839,6 @@ def main():
         torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'pos': pos}, state_path + '.tmp')
         os.replace(state_path + '.tmp', state_path)
         save_weights(model, args.checkpoint, {'position': pos, 'args': {k: v for k, v in vars(args).items() if k not in ('run_dir', 'checkpoint', 'curves')}})
-        # Adam's moments in float16: half the size, close enough to resume without a new warm-up.
-        st = opt.state_dict()
-        st = {'param_groups': st['param_groups'], 'state': {i: {k: v.half() if torch.is_tensor(v) and v.is_floating_point() and v.dim() else v for k, v in g.items()} for i, g in st['state'].items()}}
-        torch.save(st, os.path.join(args.checkpoint, 'optimizer.pt.tmp'))
-        os.replace(os.path.join(args.checkpoint, 'optimizer.pt.tmp'), os.path.join(args.checkpoint, 'optimizer.pt'))
 
     def log(record):
         with open(args.curves, 'a') as f:
