@@ -171,7 +171,7 @@ const ERGO_TINY: ModelEntry = {
   source: { kind: 'site', path: 'ergo-tiny' },
   dtypes: FP32_DTYPES,
   unsupported: null,
-  approxBytes: { f16: 2.4 * MB, f32: 2.4 * MB },
+  approxBytes: { f16: 4.5 * MB, f32: 4.5 * MB },
   boxConvention: 'pixels-coarse',
   promptProfile: 'ergo-eval',
   licenseUrl: 'https://www.apache.org/licenses/LICENSE-2.0',

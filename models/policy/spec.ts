@@ -18,7 +18,7 @@ export const POLICY_MODEL: ModelDescription = {
   text: { hidden: 96, layers: 2, heads: 4, kvHeads: 2, headDim: 24, intermediate: 256, mropeSection: [2, 5, 5] },
   // One attention window of 256 patches covers a whole 224x224 image; row/column embeddings give
   // each patch and each merged token its place in the image.
-  vision: { gridInput: 'image_grid_thw', hidden: 64, heads: 2, window: 256, outHidden: 96, depth: 2, rowColumn: 64 },
+  vision: { gridInput: 'image_grid_thw', hidden: 128, heads: 4, window: 256, outHidden: 96, depth: 2, rowColumn: 64 },
   note: {
     random_weights: false,
     note: 'Trained on synthetic scenes (app/scenes); answers questions about them. See models/README.md.',
