@@ -21,9 +21,7 @@ import argparse
 import json
 import math
 import os
-import subprocess
 
-import numpy as np
 import torch
 
 import train
@@ -44,9 +42,6 @@ def grow_state(old, new, d0, d):
                 t[:d0] = scaled
             elif name == 'visual.merger.mlp.0.weight':
                 t[patches(d0)[:, None], torch.arange(4 * d0)[None]] = o
-            elif name == 'visual.merger.mlp.0.bias':
-                t[:] = 0
-                t[:4 * d0] = o
             else:
                 t[tuple(slice(0, n) for n in o.shape)] = o
             zero_new_outputs(name, t, d0)
@@ -69,29 +64,15 @@ def zero_new_outputs(name, t, d0):
         t[2 * d0:] = 0  # the new MLP units
     if name == 'visual.merger.mlp.2.weight':
         t[4 * d0:] = 0  # the new merger units
-    if name.endswith(('attn.q.bias', 'attn.k.bias', 'attn.v.bias')):
-        t[d0:] = 0
 
 
 def check(old_model, new_model, work, env):
     """Largest difference of vision features and of logits over held-out conversations (both turns)."""
-    prefix = os.path.join(work, f'held-out-{train.HELD_OUT_FIRST}-6')
-    if not os.path.exists(prefix + '.json'):
-        subprocess.run([train.TSX, train.EXPORTER, '--first', str(train.HELD_OUT_FIRST), '--scenes', '6', '--out', prefix],
-                       cwd=train.ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    shard = train.Shard(prefix)
+    shard = train.held_out_shard(work, 6, env)
     picks = [i for i, s in enumerate(shard.samples) if s['meta']['kind'] == 'ergo'][:8]
     batch = train.make_batch(shard, picks, 'full')
-    outs = []
     with torch.no_grad():
-        for model in (old_model, new_model):
-            model.eval()
-            coarse, crops = train.vision_outputs(model, batch)
-            feats = torch.cat([f for pair in zip(coarse, crops) for f in pair])
-            image = (batch['ids'] == train.IMAGE_TOKEN)[..., None]
-            embeds = model.embed_tokens.weight[batch['ids']].masked_scatter(image, feats)
-            outs.append((feats, model.logits(model.hidden(embeds, batch['pos'], batch['valid']))))
-    (feats0, logits0), (feats1, logits1) = outs
+        (feats0, logits0), (feats1, logits1) = (train.teacher_forced(model.eval(), batch) for model in (old_model, new_model))
     valid = batch['valid']
     return {
         'vision': (feats0 - feats1).abs().max().item(),

@@ -11,7 +11,6 @@ scenes are the curves' (seeds from 900,000). Prints one JSON line of counts.
 import argparse
 import json
 import os
-import subprocess
 
 import torch
 
@@ -25,11 +24,7 @@ def probe(model, shard, limit):
         for start in range(0, len(ergo), 8):
             picks = ergo[start:start + 8]
             batch = train.make_batch(shard, picks, 'full')
-            coarse, crops = train.vision_outputs(model, batch)
-            feats = torch.cat([f for pair in zip(coarse, crops) for f in pair])
-            image = (batch['ids'] == train.IMAGE_TOKEN)[..., None]
-            embeds = model.embed_tokens.weight[batch['ids']].masked_scatter(image, feats)
-            predicted = model.logits(model.hidden(embeds, batch['pos'], batch['valid'])).argmax(-1)
+            predicted = train.teacher_forced(model, batch)[1].argmax(-1)
 
             def score(name, i, position):
                 counts[name][0] += int(predicted[i, position - 1] == batch['ids'][i, position])
@@ -56,14 +51,10 @@ def main():
     torch.manual_seed(0)
     env = {**os.environ, 'ONNXRUNTIME_NODE_INSTALL': 'skip'}
     config, suppressed, _ = train.setup(os.path.join(args.work, 'model'), env)
-    prefix = os.path.join(args.work, f'held-out-{train.HELD_OUT_FIRST}-{args.scenes}')
-    if not os.path.exists(prefix + '.json'):
-        subprocess.run([train.TSX, train.EXPORTER, '--first', str(train.HELD_OUT_FIRST), '--scenes', str(args.scenes), '--out', prefix],
-                       cwd=train.ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     model = train.Policy(config, suppressed)
     train.load_weights(model, args.checkpoint)
     model.eval()
-    print(json.dumps(probe(model, train.Shard(prefix), args.limit)))
+    print(json.dumps(probe(model, train.held_out_shard(args.work, args.scenes, env), args.limit)))
 
 
 if __name__ == '__main__':

@@ -451,6 +451,16 @@ def pointer_targets(batch, n_coarse):
 POINTER_HEADS = {'pointer': (-1, 0), 'ask': (0, 0), 'bind': (0, 1), 'recall': (0, 1), 'choose': (-1, 0)}
 
 
+def teacher_forced(model, batch):
+    """(image features, logits at every position) for a 'full' batch of ERGO conversations, each
+    with its coarse image and its crop."""
+    coarse, crops = vision_outputs(model, batch)
+    feats = torch.cat([f for pair in zip(coarse, crops) for f in pair])
+    image = (batch['ids'] == IMAGE_TOKEN)[..., None]
+    embeds = model.embed_tokens.weight[batch['ids']].masked_scatter(image, feats)
+    return feats, model.logits(model.hidden(embeds, batch['pos'], batch['valid']))
+
+
 def sequence_loss(model, batch, coarse_feats, crop_feats):
     ids, roles, pos, valid = batch['ids'], batch['roles'], batch['pos'], batch['valid']
     embeds = model.embed_tokens.weight[ids]
@@ -741,6 +751,14 @@ class Shards:
 
 # ----------------------------------------------------------------------------------------------
 
+def held_out_shard(folder, scenes, node_env):
+    """The first `scenes` held-out scenes (seeds from HELD_OUT_FIRST), exported into `folder` once."""
+    prefix = os.path.join(folder, f'held-out-{HELD_OUT_FIRST}-{scenes}')
+    if not os.path.exists(prefix + '.json'):
+        subprocess.run([TSX, EXPORTER, '--first', str(HELD_OUT_FIRST), '--scenes', str(scenes), '--out', prefix], cwd=ROOT, env=node_env, check=True, stdout=subprocess.DEVNULL)
+    return Shard(prefix)
+
+
 def setup(model_dir, node_env):
     """Writes the model's config and tokenizer files to `model_dir` (the exporter), reads sizes and
     special tokens from them; returns (config, suppressed token ids, decode(ids) -> text)."""
@@ -823,10 +841,7 @@ def main():
     print(f'{n_params} parameters (without side heads); vocab {config["text_config"]["vocab_size"]}', flush=True)
 
     shards = Shards(args.run_dir, args.scenes_per_shard, node_env, args.lookahead)
-    eval_prefix = os.path.join(shards.dir, f'held-out-{HELD_OUT_FIRST}-{args.eval_scenes}')
-    if not os.path.exists(eval_prefix + '.json'):
-        subprocess.run([TSX, EXPORTER, '--first', str(HELD_OUT_FIRST), '--scenes', str(args.eval_scenes), '--out', eval_prefix], cwd=ROOT, env=node_env, check=True, stdout=subprocess.DEVNULL)
-    held_out = Shard(eval_prefix)
+    held_out = held_out_shard(shards.dir, args.eval_scenes, node_env)
     global SCENE_OVER_COARSE
     SCENE_OVER_COARSE = held_out.index['sceneSide'] / held_out.field(held_out.samples[0], 'coarse').shape[1]
 
