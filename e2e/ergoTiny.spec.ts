@@ -4,8 +4,8 @@ import { boxIn } from '../app/core/geometry';
 import { LensPage } from './pages/LensPage';
 
 // The app as a newcomer opens it: no model named, so the built-in policy ergo-tiny, offered on its
-// own scenes. Its accuracy is far from its targets (models/README.md), and every new checkpoint
-// changes it, so nothing here depends on how good it is (which box, which answer): only on the
+// own scenes. Its accuracy is measured in models/README.md, and every new checkpoint changes it,
+// so nothing here depends on how good it is (which box, which answer): only on the
 // path its real output takes (a box parsed and drawn over the coarse image, the full-resolution
 // crop under it, the fine turn, an answer, the ledger).
 
