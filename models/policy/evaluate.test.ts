@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { baselineResult, ergoResult, type RunContext } from '../../app/eval/results';
 import { jsonlSample, type EvalSample } from '../../app/eval/samples';
-import { summarizePolicy } from './evaluate';
+import { mcnemarExact, pairWith, summarizePolicy } from './evaluate';
 
 const dir = mkdtempSync(join(tmpdir(), 'policy-eval-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,5 +38,47 @@ describe('the policy summary of an npm run eval results file', () => {
     expect(s.modes.ergo).toMatchObject({ samples: 2, accuracy_pct: 50, open: { samples: 1, accuracy_pct: 100 }, multiple_choice: { samples: 1, accuracy_pct: 0 }, chance_pct: 12.5, vision_tokens: 128, ms_per_sample: 400 });
     expect(s.modes['coarse-only']).toMatchObject({ samples: 2, accuracy_pct: 50, open: { accuracy_pct: 0 }, multiple_choice: { accuracy_pct: 100 }, vision_tokens: 64 });
     expect(s.modes.direct).toBeUndefined();
+  });
+
+  it("tells why ERGO answers were wrong and which characters were misread as which", () => {
+    const inside = '<zoom>[70, 70, 112, 112]</zoom>';
+    const outside = '<zoom>[0, 0, 28, 28]</zoom>';
+    const open = (id: number, answer: string) => item({ question_id: id, question: 'What is written on the tag of the red circle?', options: [], answer });
+    const choice = item({ question_id: 9, question: 'What is written on the tag of the blue square?', options: ['(A) 7K', '(B) 3P', '(C) M', '(D) 22'], answer: 'B' });
+    const run = (sample: EvalSample, coarse: string, fine: string) => ergoResult(sample, { coarse_output: coarse, fine_output: fine, usage: null, total_ms: null }, ctx);
+    const lines = [
+      run(open(1, 'VF'), outside, '<think> The tag reads VF. </think> <answer>VF</answer>'), // right answer: not an error
+      run(open(2, 'VF'), outside, '<think> The tag reads UF. </think> <answer>UF</answer>'),
+      run(open(3, 'VF'), inside, '<think> The tag reads VF. </think> <answer>VE</answer>'),
+      run(open(4, 'VF'), inside, '<answer>UE</answer>'),
+      run(open(5, 'VF'), inside, '<think> The tag reads V. </think> <answer>V</answer>'),
+      run(open(6, 'VF'), inside, '<think> The tag reads UF. </think> <answer>UF</answer>'),
+      run(open(7, 'VF'), inside, '<think> The tag reads VE. </think> <answer>VE</answer>'),
+      run(open(8, 'VF'), inside, '<think> The tag reads UE. </think> <answer>UE</answer>'),
+      run(choice, inside, '<think> The tag reads 3P, option A. </think> <answer>A</answer>'),
+    ];
+    const file = join(dir, 'errors.jsonl');
+    writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const { errors } = summarizePolicy(file);
+    expect(errors.open).toEqual({
+      wrong: 7, box_off_target: 1, read_right_answered_otherwise: 1, no_reading: 1, wrong_length: 1,
+      first_character: 1, second_character: 1, both_characters: 1,
+      misread: { 'F as E': 2, 'V as U': 2 },
+    });
+    expect(errors.multiple_choice).toMatchObject({ wrong: 1, read_right_answered_otherwise: 1, misread: {} });
+  });
+
+  it('pairs two runs on the same questions and tests their difference exactly', () => {
+    expect(mcnemarExact(0, 5)).toBeCloseTo(0.0625, 10);
+    expect(mcnemarExact(4, 4)).toBe(1);
+    expect(mcnemarExact(35, 26)).toBeCloseTo(0.306, 3);
+    expect(mcnemarExact(0, 0)).toBeNull();
+    const q = (id: number) => item({ question_id: id, question: 'What is written on the tag of the red circle?', options: [], answer: '7K' });
+    const said = (id: number, answer: string) => ergoResult(q(id), { coarse_output: '<zoom>[70, 70, 112, 112]</zoom>', fine_output: `<answer>${answer}</answer>`, usage: null, total_ms: null }, ctx);
+    const a = join(dir, 'a.jsonl');
+    const b = join(dir, 'b.jsonl');
+    writeFileSync(a, [said(1, '7K'), said(2, '7K'), said(3, 'X'), said(4, 'X'), said(5, '7K')].map((l) => JSON.stringify(l)).join('\n') + '\n');
+    writeFileSync(b, [said(1, '7K'), said(2, 'X'), said(3, '7K'), said(4, 'X')].map((l) => JSON.stringify(l)).join('\n') + '\n');
+    expect(pairWith(a, b)).toEqual({ reference: b, pairs: 4, both_right: 1, only_this: 1, only_reference: 1, neither: 1, mcnemar_p: 1 });
   });
 });

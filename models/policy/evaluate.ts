@@ -11,11 +11,17 @@
  * (ERGO, coarse-only, direct), accuracy split into multiple-choice and open (tag) questions, next
  * to chance; for ERGO, how often the box was parsed and how often the crop holds the whole target;
  * vision tokens and milliseconds per sample. Works on a file still being written.
+ *
+ * For ERGO's wrong answers it tells what went wrong (the box, the reading, or the answer after a
+ * right reading) and which characters were misread as which. `--against <results.jsonl>` pairs each
+ * file's ERGO answers with another run's on the same scenes: an exact McNemar test says whether
+ * the two differ by more than chance.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isFailed, type EvalMode, type EvalResultLine } from '../../app/eval/results';
 import { readExisting } from '../../cli/eval/resultsFile';
+import { tagRead } from './teacher';
 
 const pct = (part: number, whole: number): number | null => (whole ? Math.round((1000 * part) / whole) / 10 : null);
 const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -41,6 +47,95 @@ export interface PolicySummary {
   /** ERGO lines: a parsed box, and a crop that holds the whole target box. */
   readonly box_parsed_pct: number | null;
   readonly containment_pct: number | null;
+  /** ERGO's wrong answers, open and multiple-choice questions apart. */
+  readonly errors: { readonly open: WrongAnswers; readonly multiple_choice: WrongAnswers };
+}
+
+/**
+ * Why ERGO answers were wrong, each counted once, in this order: the crop missed part of the target;
+ * the think step read the tag right and the answer said otherwise; it read no tag; it read one of
+ * another length; or which characters it misread, the first, the second or both.
+ */
+export interface WrongAnswers {
+  readonly wrong: number;
+  readonly box_off_target: number;
+  readonly read_right_answered_otherwise: number;
+  readonly no_reading: number;
+  readonly wrong_length: number;
+  readonly first_character: number;
+  readonly second_character: number;
+  readonly both_characters: number;
+  /** "V as U": how often a character of the tag was read as another, most frequent first. */
+  readonly misread: Readonly<Record<string, number>>;
+}
+
+/** The tag the question asks about: the label of an open question, the chosen option's text otherwise. */
+function trueTag(line: EvalResultLine): string {
+  if (!line.options.length) return line.label;
+  const option = line.options.find((o) => o.startsWith(`(${line.label})`));
+  return option ? option.slice(line.label.length + 2).trim() : line.label;
+}
+
+function wrongAnswers(lines: readonly EvalResultLine[]): WrongAnswers {
+  const counts = { box_off_target: 0, read_right_answered_otherwise: 0, no_reading: 0, wrong_length: 0, first_character: 0, second_character: 0, both_characters: 0 };
+  const misread = new Map<string, number>();
+  const wrong = lines.filter((l) => !l.correct);
+  for (const line of wrong) {
+    const truth = trueTag(line);
+    const read = tagRead(line.fine_output ?? '');
+    if (line.containment !== 1) counts.box_off_target++;
+    else if (read === truth) counts.read_right_answered_otherwise++;
+    else if (read === null) counts.no_reading++;
+    else if (read.length !== truth.length) counts.wrong_length++;
+    else {
+      const off = [...truth].flatMap((c, i) => (c === read[i] ? [] : [i]));
+      for (const i of off) misread.set(`${truth[i]} as ${read[i]}`, (misread.get(`${truth[i]} as ${read[i]}`) ?? 0) + 1);
+      if (off.length === 2) counts.both_characters++;
+      else if (off[0] === 0) counts.first_character++;
+      else counts.second_character++;
+    }
+  }
+  const sorted = [...misread].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return { wrong: wrong.length, ...counts, misread: Object.fromEntries(sorted) };
+}
+
+/** Two runs' ERGO answers on the same questions: agreement, and the exact McNemar test's two-sided p. */
+export interface Paired {
+  readonly reference: string;
+  readonly pairs: number;
+  readonly both_right: number;
+  readonly only_this: number;
+  readonly only_reference: number;
+  readonly neither: number;
+  readonly mcnemar_p: number | null;
+}
+
+/** P(X <= k or X >= n - k) for X ~ Binomial(n, 1/2), k the smaller discordant count. */
+export function mcnemarExact(onlyA: number, onlyB: number): number | null {
+  const n = onlyA + onlyB;
+  if (!n) return null;
+  let term = 2 ** -n;
+  let tail = 0;
+  for (let k = 0; k <= Math.min(onlyA, onlyB); k++) {
+    tail += term;
+    term = (term * (n - k)) / (k + 1);
+  }
+  return Math.min(1, 2 * tail);
+}
+
+export function pairWith(file: string, reference: string): Paired {
+  const ergo = (f: string) => new Map(readExisting(f).lines.flatMap((l) => (!isFailed(l) && l.mode === 'ergo' ? [[l.id, l.correct] as const] : [])));
+  const mine = ergo(file);
+  const theirs = ergo(reference);
+  const tally = { both_right: 0, only_this: 0, only_reference: 0, neither: 0 };
+  for (const [id, right] of mine) {
+    const other = theirs.get(id);
+    if (other === undefined) continue;
+    tally[right ? (other ? 'both_right' : 'only_this') : other ? 'only_reference' : 'neither']++;
+  }
+  const pairs = tally.both_right + tally.only_this + tally.only_reference + tally.neither;
+  const p = mcnemarExact(tally.only_this, tally.only_reference);
+  return { reference, pairs, ...tally, mcnemar_p: p === null ? null : Math.round(p * 1000) / 1000 };
 }
 
 function modeSummary(lines: readonly EvalResultLine[], failed: number): ModeSummary {
@@ -77,14 +172,21 @@ export function summarizePolicy(file: string): PolicySummary {
     modes,
     box_parsed_pct: pct(ergo.filter((l) => l.box_status === 'parsed').length, ergo.length),
     containment_pct: pct(ergo.filter((l) => l.containment === 1).length, ergo.length),
+    errors: { open: wrongAnswers(ergo.filter((l) => !l.options.length)), multiple_choice: wrongAnswers(ergo.filter((l) => l.options.length)) },
   };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const files = process.argv.slice(2);
-  if (!files.length) {
-    console.error('usage: npm run models:eval -- <results.jsonl> [...]   (results of npm run eval on npm run scenes output)');
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--against');
+  const reference = at >= 0 ? args[at + 1] : undefined;
+  const files = at >= 0 ? [...args.slice(0, at), ...args.slice(at + 2)] : args;
+  if (!files.length || (at >= 0 && !reference)) {
+    console.error('usage: npm run models:eval -- <results.jsonl> [...] [--against <results.jsonl>]   (results of npm run eval on npm run scenes output)');
     process.exit(2);
   }
-  for (const file of files) console.log(JSON.stringify({ results: file, ...summarizePolicy(file) }, null, 2));
+  for (const file of files) {
+    const paired = reference ? { paired: pairWith(file, reference) } : {};
+    console.log(JSON.stringify({ results: file, ...summarizePolicy(file), ...paired }, null, 2));
+  }
 }

@@ -37,5 +37,10 @@ export function fineOutput(q: SceneQuestion, target: SceneObject): string {
   return `<think> The tag reads ${target.label}, option ${q.answer}. </think> <answer>${q.answer}</answer>`;
 }
 
+/** The tag a fine turn says it read, where it kept the teacher's wording; null otherwise. */
+export function tagRead(fine: string): string | null {
+  return /The tag reads ([^\s,.]+)[,.]/.exec(fine)?.[1] ?? null;
+}
+
 /** The coarse-only baseline's answer: no crop, so the policy can only guess the tag. */
 export const directOutput = (q: SceneQuestion): string => `<answer>${q.answer}</answer>`;
