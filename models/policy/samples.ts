@@ -125,6 +125,11 @@ export function teacherCrop(scene: Scene, target: SceneObject, coarse: Size): { 
  * of a glyph is never asked to read it. The glyph row names the character centred in the token, the
  * next row the character after it (END after the last), which teaches a token to look at its
  * right-hand neighbour, as reading a tag in order needs.
+ *
+ * When two glyph centres fall in one token (in the teacher's crop glyphs are 20 px wide and 24 px
+ * apart, in 28-px tokens: one two-character tag in six), the second glyph is read at the token to
+ * the right, which shows the rest of it. Left on the first glyph's token, it could be read only from
+ * that token's next-character label, and was right less than half the time.
  */
 export function sideLabels(objects: readonly SceneObject[], frame: OriginalRect, size: Size): Int8Array {
   const cols = size.width / TOKEN;
@@ -133,9 +138,11 @@ export function sideLabels(objects: readonly SceneObject[], frame: OriginalRect,
   const out = new Int8Array(4 * n);
   const sx = (frame.x2 - frame.x1) / cols;
   const sy = (frame.y2 - frame.y1) / rows;
-  const mark = (box: OriginalRect, values: readonly [row: number, value: number][]) => {
-    const cx = Math.floor(((box.x1 + box.x2) / 2 - frame.x1) / sx);
-    const cy = Math.floor(((box.y1 + box.y2) / 2 - frame.y1) / sy);
+  const centre = (box: OriginalRect): [tx: number, ty: number] => [
+    Math.floor(((box.x1 + box.x2) / 2 - frame.x1) / sx),
+    Math.floor(((box.y1 + box.y2) / 2 - frame.y1) / sy),
+  ];
+  const mark = (box: OriginalRect, values: readonly [row: number, value: number][], [cx, cy] = centre(box)) => {
     const tx1 = Math.max(0, Math.floor((box.x1 - frame.x1) / sx));
     const tx2 = Math.min(cols - 1, Math.floor((box.x2 - 1 - frame.x1) / sx));
     const ty1 = Math.max(0, Math.floor((box.y1 - frame.y1) / sy));
@@ -144,7 +151,6 @@ export function sideLabels(objects: readonly SceneObject[], frame: OriginalRect,
       for (let tx = tx1; tx <= tx2; tx++) {
         for (const [row, value] of values) {
           const i = row * n + ty * cols + tx;
-          // Two glyph centres in one token: the first keeps it, and its next-character label names the second.
           if (tx === cx && ty === cy && out[i]! <= 0) out[i] = value;
           else if (out[i] === 0) out[i] = IGNORE;
         }
@@ -156,9 +162,14 @@ export function sideLabels(objects: readonly SceneObject[], frame: OriginalRect,
     mark(o.bbox, [[0, o.color + 1], [1, o.shape + 1]]);
     const chars = [...o.label].map((c) => LABEL_ALPHABET.indexOf(c) + 1);
     const fontPixel = (o.labelBox.y2 - o.labelBox.y1) / GLYPH_HEIGHT;
+    let previous: [number, number] | null = null;
     chars.forEach((c, k) => {
       const x1 = o.labelBox.x1 + k * (GLYPH_WIDTH + GLYPH_GAP) * fontPixel;
-      mark({ x1, y1: o.labelBox.y1, x2: x1 + GLYPH_WIDTH * fontPixel, y2: o.labelBox.y2 }, [[2, c], [3, chars[k + 1] ?? END]]);
+      const glyph = { x1, y1: o.labelBox.y1, x2: x1 + GLYPH_WIDTH * fontPixel, y2: o.labelBox.y2 };
+      let [cx, cy] = centre(glyph);
+      if (previous && previous[0] === cx && previous[1] === cy && cx + 1 < cols) cx += 1;
+      previous = [cx, cy];
+      mark(glyph, [[2, c], [3, chars[k + 1] ?? END]], [cx, cy]);
     });
   }
   return out;
