@@ -15,12 +15,20 @@
  * For ERGO's wrong answers it tells what went wrong (the box, the reading, or the answer after a
  * right reading) and which characters were misread as which. `--against <results.jsonl>` pairs each
  * file's ERGO answers with another run's on the same scenes: an exact McNemar test says whether
- * the two differ by more than chance.
+ * the two differ by more than chance. `--scenes <scenes.jsonl>` (the set the run was made on) adds
+ * how often a two-character tag's second character was read right with its two glyph centres in one
+ * token of the crop and in two.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ergoImageCost } from '../../app/core';
 import { isFailed, type EvalMode, type EvalResultLine } from '../../app/eval/results';
+import { generateScene } from '../../app/scenes/scene';
 import { readExisting } from '../../cli/eval/resultsFile';
+import { centreToken, glyphBoxes } from './samples';
+import { POLICY_SCENE_SCALE } from './spec';
 import { tagRead } from './teacher';
 
 const pct = (part: number, whole: number): number | null => (whole ? Math.round((1000 * part) / whole) / 10 : null);
@@ -138,6 +146,42 @@ export function pairWith(file: string, reference: string): Paired {
   return { reference, pairs, ...tally, mcnemar_p: p === null ? null : Math.round(p * 1000) / 1000 };
 }
 
+/** Two-character tags read with the crop on the target: how often the think step got the second character right. */
+export interface SecondCharacter {
+  readonly glyphs_in_two_tokens: { readonly tags: number; readonly right_pct: number | null };
+  readonly glyphs_in_one_token: { readonly tags: number; readonly right_pct: number | null };
+}
+
+/** Splits the second characters by where the crop put the two glyph centres; the layout comes from each scene's seed. */
+export function secondCharacter(file: string, scenesFile: string): SecondCharacter {
+  const seeds = new Map<string, number>();
+  for (const text of readFileSync(scenesFile, 'utf8').split('\n')) {
+    if (!text.trim()) continue;
+    const scene: unknown = JSON.parse(text);
+    if (typeof scene === 'object' && scene && 'image' in scene && 'seed' in scene && typeof scene.image === 'string' && typeof scene.seed === 'number') seeds.set(scene.image, scene.seed);
+  }
+  const tally = { two: [0, 0], one: [0, 0] };
+  for (const line of readExisting(file).lines) {
+    if (isFailed(line) || line.mode !== 'ergo' || line.containment !== 1 || !line.crop || line.image.kind !== 'file') continue;
+    const truth = trueTag(line);
+    const seed = seeds.get(line.image.path);
+    if (truth.length !== 2) continue;
+    if (seed === undefined) throw new Error(`${scenesFile} has no scene for ${line.image.path}: pass the scenes the run was made on`);
+    const target = generateScene(seed, POLICY_SCENE_SCALE).objects.find((o) => o.label === truth);
+    if (!target) throw new Error(`scene ${seed} has no tag ${truth}: pass the scenes the run was made on`);
+    const crop = line.crop;
+    const size = ergoImageCost({ width: crop.x2 - crop.x1, height: crop.y2 - crop.y1 }, line.budget);
+    const [a, b] = glyphBoxes(target).map((g) => centreToken(g, crop, size));
+    const t = tally[a![0] === b![0] && a![1] === b![1] ? 'one' : 'two'];
+    t[0]!++;
+    if (tagRead(line.fine_output ?? '')?.[1] === truth[1]) t[1]!++;
+  }
+  return {
+    glyphs_in_two_tokens: { tags: tally.two[0]!, right_pct: pct(tally.two[1]!, tally.two[0]!) },
+    glyphs_in_one_token: { tags: tally.one[0]!, right_pct: pct(tally.one[1]!, tally.one[0]!) },
+  };
+}
+
 function modeSummary(lines: readonly EvalResultLine[], failed: number): ModeSummary {
   const mc = lines.filter((l) => l.options.length);
   const open = lines.filter((l) => !l.options.length);
@@ -177,16 +221,22 @@ export function summarizePolicy(file: string): PolicySummary {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const args = process.argv.slice(2);
-  const at = args.indexOf('--against');
-  const reference = at >= 0 ? args[at + 1] : undefined;
-  const files = at >= 0 ? [...args.slice(0, at), ...args.slice(at + 2)] : args;
-  if (!files.length || (at >= 0 && !reference)) {
-    console.error('usage: npm run models:eval -- <results.jsonl> [...] [--against <results.jsonl>]   (results of npm run eval on npm run scenes output)');
+  const parsed = (() => {
+    try {
+      return parseArgs({ options: { against: { type: 'string' }, scenes: { type: 'string' } }, allowPositionals: true });
+    } catch (e) {
+      console.error(e instanceof Error ? e.message : String(e));
+      return null;
+    }
+  })();
+  if (!parsed?.positionals.length) {
+    console.error('usage: npm run models:eval -- <results.jsonl> [...] [--against <results.jsonl>] [--scenes <scenes.jsonl>]   (results of npm run eval on npm run scenes output)');
     process.exit(2);
   }
-  for (const file of files) {
-    const paired = reference ? { paired: pairWith(file, reference) } : {};
-    console.log(JSON.stringify({ results: file, ...summarizePolicy(file), ...paired }, null, 2));
+  const { against, scenes } = parsed.values;
+  for (const file of parsed.positionals) {
+    const paired = against ? { paired: pairWith(file, against) } : {};
+    const layout = scenes ? { second_character_by_layout: secondCharacter(file, scenes) } : {};
+    console.log(JSON.stringify({ results: file, ...summarizePolicy(file), ...layout, ...paired }, null, 2));
   }
 }

@@ -131,6 +131,22 @@ export function teacherCrop(scene: Scene, target: SceneObject, coarse: Size): { 
  * the right, which shows the rest of it. Left on the first glyph's token, it could be read only from
  * that token's next-character label, and was right less than half the time.
  */
+/** Each character's box in the scene: the pixel font's glyphs, GLYPH_GAP font pixels apart. */
+export function glyphBoxes(o: SceneObject): OriginalRect[] {
+  const fontPixel = (o.labelBox.y2 - o.labelBox.y1) / GLYPH_HEIGHT;
+  return [...o.label].map((_, k) => {
+    const x1 = o.labelBox.x1 + k * (GLYPH_WIDTH + GLYPH_GAP) * fontPixel;
+    return { x1, y1: o.labelBox.y1, x2: x1 + GLYPH_WIDTH * fontPixel, y2: o.labelBox.y2 };
+  });
+}
+
+/** [column, row] of the token that holds a box's centre, in an image of `frame` resized to `size`. */
+export function centreToken(box: OriginalRect, frame: OriginalRect, size: Size): [column: number, row: number] {
+  const sx = (frame.x2 - frame.x1) / (size.width / TOKEN);
+  const sy = (frame.y2 - frame.y1) / (size.height / TOKEN);
+  return [Math.floor(((box.x1 + box.x2) / 2 - frame.x1) / sx), Math.floor(((box.y1 + box.y2) / 2 - frame.y1) / sy)];
+}
+
 export function sideLabels(objects: readonly SceneObject[], frame: OriginalRect, size: Size): Int8Array {
   const cols = size.width / TOKEN;
   const rows = size.height / TOKEN;
@@ -138,11 +154,7 @@ export function sideLabels(objects: readonly SceneObject[], frame: OriginalRect,
   const out = new Int8Array(4 * n);
   const sx = (frame.x2 - frame.x1) / cols;
   const sy = (frame.y2 - frame.y1) / rows;
-  const centre = (box: OriginalRect): [tx: number, ty: number] => [
-    Math.floor(((box.x1 + box.x2) / 2 - frame.x1) / sx),
-    Math.floor(((box.y1 + box.y2) / 2 - frame.y1) / sy),
-  ];
-  const mark = (box: OriginalRect, values: readonly [row: number, value: number][], [cx, cy] = centre(box)) => {
+  const mark = (box: OriginalRect, values: readonly [row: number, value: number][], [cx, cy] = centreToken(box, frame, size)) => {
     const tx1 = Math.max(0, Math.floor((box.x1 - frame.x1) / sx));
     const tx2 = Math.min(cols - 1, Math.floor((box.x2 - 1 - frame.x1) / sx));
     const ty1 = Math.max(0, Math.floor((box.y1 - frame.y1) / sy));
@@ -161,15 +173,12 @@ export function sideLabels(objects: readonly SceneObject[], frame: OriginalRect,
     if (o.bbox.x2 <= frame.x1 || o.bbox.x1 >= frame.x2 || o.bbox.y2 <= frame.y1 || o.bbox.y1 >= frame.y2) continue;
     mark(o.bbox, [[0, o.color + 1], [1, o.shape + 1]]);
     const chars = [...o.label].map((c) => LABEL_ALPHABET.indexOf(c) + 1);
-    const fontPixel = (o.labelBox.y2 - o.labelBox.y1) / GLYPH_HEIGHT;
     let previous: [number, number] | null = null;
-    chars.forEach((c, k) => {
-      const x1 = o.labelBox.x1 + k * (GLYPH_WIDTH + GLYPH_GAP) * fontPixel;
-      const glyph = { x1, y1: o.labelBox.y1, x2: x1 + GLYPH_WIDTH * fontPixel, y2: o.labelBox.y2 };
-      let [cx, cy] = centre(glyph);
+    glyphBoxes(o).forEach((glyph, k) => {
+      let [cx, cy] = centreToken(glyph, frame, size);
       if (previous && previous[0] === cx && previous[1] === cy && cx + 1 < cols) cx += 1;
       previous = [cx, cy];
-      mark(glyph, [[2, c], [3, chars[k + 1] ?? END]], [cx, cy]);
+      mark(glyph, [[2, chars[k]!], [3, chars[k + 1] ?? END]], [cx, cy]);
     });
   }
   return out;
