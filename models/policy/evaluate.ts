@@ -27,7 +27,7 @@ import { ergoImageCost } from '../../app/core';
 import { isFailed, type EvalMode, type EvalResultLine } from '../../app/eval/results';
 import { generateScene } from '../../app/scenes/scene';
 import { readExisting } from '../../cli/eval/resultsFile';
-import { centreToken, glyphBoxes } from './samples';
+import { glyphsShareToken } from './samples';
 import { POLICY_SCENE_SCALE } from './spec';
 import { tagRead } from './teacher';
 
@@ -171,8 +171,7 @@ export function secondCharacter(file: string, scenesFile: string): SecondCharact
     if (!target) throw new Error(`scene ${seed} has no tag ${truth}: pass the scenes the run was made on`);
     const crop = line.crop;
     const size = ergoImageCost({ width: crop.x2 - crop.x1, height: crop.y2 - crop.y1 }, line.budget);
-    const [a, b] = glyphBoxes(target).map((g) => centreToken(g, crop, size));
-    const t = tally[a![0] === b![0] && a![1] === b![1] ? 'one' : 'two'];
+    const t = tally[glyphsShareToken(target, crop, size) ? 'one' : 'two'];
     t[0]!++;
     if (tagRead(line.fine_output ?? '')?.[1] === truth[1]) t[1]!++;
   }

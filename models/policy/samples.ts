@@ -147,6 +147,12 @@ export function centreToken(box: OriginalRect, frame: OriginalRect, size: Size):
   return [Math.floor(((box.x1 + box.x2) / 2 - frame.x1) / sx), Math.floor(((box.y1 + box.y2) / 2 - frame.y1) / sy)];
 }
 
+/** Whether a two-character tag has both glyph centres in one token (see `sideLabels`). */
+export function glyphsShareToken(o: SceneObject, frame: OriginalRect, size: Size): boolean {
+  const [a, b] = glyphBoxes(o).map((g) => centreToken(g, frame, size));
+  return !!a && !!b && a[0] === b[0] && a[1] === b[1];
+}
+
 export function sideLabels(objects: readonly SceneObject[], frame: OriginalRect, size: Size): Int8Array {
   const cols = size.width / TOKEN;
   const rows = size.height / TOKEN;
