@@ -160,7 +160,7 @@ export function secondCharacter(file: string, scenesFile: string): SecondCharact
     const scene: unknown = JSON.parse(text);
     if (typeof scene === 'object' && scene && 'image' in scene && 'seed' in scene && typeof scene.image === 'string' && typeof scene.seed === 'number') seeds.set(scene.image, scene.seed);
   }
-  const tally = { two: [0, 0], one: [0, 0] };
+  const tally = { two: { tags: 0, right: 0 }, one: { tags: 0, right: 0 } };
   for (const line of readExisting(file).lines) {
     if (isFailed(line) || line.mode !== 'ergo' || line.containment !== 1 || !line.crop || line.image.kind !== 'file') continue;
     const truth = trueTag(line);
@@ -172,13 +172,11 @@ export function secondCharacter(file: string, scenesFile: string): SecondCharact
     const crop = line.crop;
     const size = ergoImageCost({ width: crop.x2 - crop.x1, height: crop.y2 - crop.y1 }, line.budget);
     const t = tally[glyphsShareToken(target, crop, size) ? 'one' : 'two'];
-    t[0]!++;
-    if (tagRead(line.fine_output ?? '')?.[1] === truth[1]) t[1]!++;
+    t.tags++;
+    if (tagRead(line.fine_output ?? '')?.[1] === truth[1]) t.right++;
   }
-  return {
-    glyphs_in_two_tokens: { tags: tally.two[0]!, right_pct: pct(tally.two[1]!, tally.two[0]!) },
-    glyphs_in_one_token: { tags: tally.one[0]!, right_pct: pct(tally.one[1]!, tally.one[0]!) },
-  };
+  const summary = ({ tags, right }: { tags: number; right: number }) => ({ tags, right_pct: pct(right, tags) });
+  return { glyphs_in_two_tokens: summary(tally.two), glyphs_in_one_token: summary(tally.one) };
 }
 
 function modeSummary(lines: readonly EvalResultLine[], failed: number): ModeSummary {

@@ -29,8 +29,9 @@ def probe(model, shard, limit):
         for start in range(0, len(ergo), 8):
             picks = ergo[start:start + 8]
             batch = train.make_batch(shard, picks, 'full')
-            predicted = train.teacher_forced(model, batch)[1].argmax(-1)
-            glyphs = model.side[2](train.vision_outputs(model, batch)[1]).argmax(-1)
+            (_, crops), logits = train.teacher_forced(model, batch)
+            predicted = logits.argmax(-1)
+            glyphs = model.side[2](crops).argmax(-1)
 
             def score(name, right):
                 counts[name][0] += int(right)

@@ -118,19 +118,6 @@ export function teacherCrop(scene: Scene, target: SceneObject, coarse: Size): { 
   return { rect, image: resizeRGBA({ width, height, data }, size.width, size.height, 'lanczos') };
 }
 
-/**
- * Per-token side labels of an image that shows `frame` (a rectangle of the scene) resized to
- * `size`: rows colour, shape, glyph and next character (0 = nothing there). Each thing counts for
- * the token holding its centre; other tokens it overlaps are IGNORE, so a token that shows a sliver
- * of a glyph is never asked to read it. The glyph row names the character centred in the token, the
- * next row the character after it (END after the last), which teaches a token to look at its
- * right-hand neighbour, as reading a tag in order needs.
- *
- * When two glyph centres fall in one token (in the teacher's crop glyphs are 20 px wide and 24 px
- * apart, in 28-px tokens: one two-character tag in six), the second glyph is read at the token to
- * the right, which shows the rest of it. Left on the first glyph's token, it could be read only from
- * that token's next-character label, and was right less than half the time.
- */
 /** Each character's box in the scene: the pixel font's glyphs, GLYPH_GAP font pixels apart. */
 export function glyphBoxes(o: SceneObject): OriginalRect[] {
   const fontPixel = (o.labelBox.y2 - o.labelBox.y1) / GLYPH_HEIGHT;
@@ -153,6 +140,19 @@ export function glyphsShareToken(o: SceneObject, frame: OriginalRect, size: Size
   return !!a && !!b && a[0] === b[0] && a[1] === b[1];
 }
 
+/**
+ * Per-token side labels of an image that shows `frame` (a rectangle of the scene) resized to
+ * `size`: rows colour, shape, glyph and next character (0 = nothing there). Each thing counts for
+ * the token holding its centre; other tokens it overlaps are IGNORE, so a token that shows a sliver
+ * of a glyph is never asked to read it. The glyph row names the character centred in the token, the
+ * next row the character after it (END after the last), which teaches a token to look at its
+ * right-hand neighbour, as reading a tag in order needs.
+ *
+ * When two glyph centres fall in one token (in the teacher's crop glyphs are 20 px wide and 24 px
+ * apart, in 28-px tokens: one two-character tag in six), the second glyph is read at the token to
+ * the right, which shows the rest of it. Left on the first glyph's token, it could be read only from
+ * that token's next-character label, and was right less than half the time.
+ */
 export function sideLabels(objects: readonly SceneObject[], frame: OriginalRect, size: Size): Int8Array {
   const cols = size.width / TOKEN;
   const rows = size.height / TOKEN;

@@ -452,13 +452,13 @@ POINTER_HEADS = {'pointer': (-1, 0), 'ask': (0, 0), 'bind': (0, 1), 'recall': (0
 
 
 def teacher_forced(model, batch):
-    """(image features, logits at every position) for a 'full' batch of ERGO conversations, each
-    with its coarse image and its crop."""
+    """((coarse features, crop features), logits at every position) for a 'full' batch of ERGO
+    conversations, each with its coarse image and its crop."""
     coarse, crops = vision_outputs(model, batch)
     feats = torch.cat([f for pair in zip(coarse, crops) for f in pair])
     image = (batch['ids'] == IMAGE_TOKEN)[..., None]
     embeds = model.embed_tokens.weight[batch['ids']].masked_scatter(image, feats)
-    return feats, model.logits(model.hidden(embeds, batch['pos'], batch['valid']))
+    return (coarse, crops), model.logits(model.hidden(embeds, batch['pos'], batch['valid']))
 
 
 def sequence_loss(model, batch, coarse_feats, crop_feats):
