@@ -90,6 +90,6 @@ describe('scene generator', () => {
 });
 
 const PINNED = {
-  scale1: '643532d40ae735bf9124a3341d301820012990b9bc7b7b7c12c8e0550484894c',
-  scale2: 'cb66a220d27f3ec18c05f3bf2e551e9ad2b5fc6441956ceb6c6af28887bb0236',
+  scale1: '56e689e60f14ce88c6f4664791fb5f202923b911dc5dc4d111957b7da1d9909c',
+  scale2: 'aef0cf310db5b1fd7297caa11bf185fb2e22c5aa12a8095a7ce9ee0ce64c2e3b',
 };

@@ -7,7 +7,7 @@ import { jsonlSample, type EvalSample } from '../../app/eval/samples';
 import { generateScene, sceneQuestions } from '../../app/scenes/scene';
 import { mcnemarExact, pairWith, secondCharacter, summarizePolicy } from './evaluate';
 import { POLICY_SCENE_SCALE } from './spec';
-import { coarseOutput } from './teacher';
+import { teacherBox } from './teacher';
 
 const dir = mkdtempSync(join(tmpdir(), 'policy-eval-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,22 +72,25 @@ describe('the policy summary of an npm run eval results file', () => {
   });
 
   it("splits second characters by whether the crop put both glyph centres in one token", () => {
-    // Seed 9's first question asks about a tag whose glyph centres fall in two tokens of the teacher's crop, seed 6's in one.
-    const lines = [9, 6].map((seed, k) => {
-      const scene = generateScene(seed, POLICY_SCENE_SCALE);
-      const target = scene.objects[sceneQuestions(scene)[0]!.target]!;
-      const { x1, y1, x2, y2 } = target.bbox;
-      const sample = item({ question_id: k, image: `images/scene-${seed}.png`, bbox: [x1, y1, x2, y2], question: 'What is written on the tag?', options: [], answer: target.label });
+    // The teacher's box gives each glyph centre a token of its own; a box 7 coarse pixels (a quarter
+    // cell) wider each side puts both of this tag's in one.
+    const scene = generateScene(9, POLICY_SCENE_SCALE);
+    const target = scene.objects[sceneQuestions(scene)[0]!.target]!;
+    const [x1, y1, x2, y2] = teacherBox(target, { width: 224, height: 224 });
+    const lines = [0, 7].map((widen, k) => {
+      const { bbox } = target;
+      const sample = item({ question_id: k, image: 'images/scene-9.png', bbox: [bbox.x1, bbox.y1, bbox.x2, bbox.y2], question: 'What is written on the tag?', options: [], answer: target.label });
       const read = k === 0 ? target.label : `${target.label[0]}?`;
-      return ergoResult(sample, { coarse_output: coarseOutput(target, { width: 224, height: 224 }), fine_output: `<think> The tag reads ${read}. </think> <answer>${read}</answer>`, usage: null, total_ms: null }, ctx);
+      const coarse = `<think> The tag is here. </think> <zoom>[${x1 - widen}, ${y1 - widen}, ${x2 + widen}, ${y2 + widen}]</zoom>`;
+      return ergoResult(sample, { coarse_output: coarse, fine_output: `<think> The tag reads ${read}. </think> <answer>${read}</answer>`, usage: null, total_ms: null }, ctx);
     });
     const file = join(dir, 'layout.jsonl');
     writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
     const scenes = join(dir, 'scenes.jsonl');
-    writeFileSync(scenes, [9, 6].map((seed) => JSON.stringify({ image: `images/scene-${seed}.png`, seed })).join('\n') + '\n');
-    expect(secondCharacter(file, scenes)).toEqual({ glyphs_in_two_tokens: { tags: 1, right_pct: 100 }, glyphs_in_one_token: { tags: 1, right_pct: 0 } });
     writeFileSync(scenes, JSON.stringify({ image: 'images/scene-9.png', seed: 9 }) + '\n');
-    expect(() => secondCharacter(file, scenes)).toThrow(/no scene for images\/scene-6.png/);
+    expect(secondCharacter(file, scenes)).toEqual({ glyphs_in_two_tokens: { tags: 1, right_pct: 100 }, glyphs_in_one_token: { tags: 1, right_pct: 0 } });
+    writeFileSync(scenes, JSON.stringify({ image: 'images/scene-8.png', seed: 8 }) + '\n');
+    expect(() => secondCharacter(file, scenes)).toThrow(/no scene for images\/scene-9.png/);
   });
 
   it('pairs two runs on the same questions and tests their difference exactly', () => {

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import type { Size } from '../../app/core/geometry';
 import type { Raster } from '../../app/scenes/raster';
 import { COLORS, generateScene, QUADRANTS, sceneQuestions, sceneSide, SHAPES } from '../../app/scenes/scene';
-import { coarseImage, directConversation, ergoConversation, glyphsShareToken, loadPolicyTokenizer, sideLabels, teacherCrop, type Conversation } from './samples';
+import { coarseImage, directConversation, ergoConversation, loadPolicyTokenizer, sideLabels, teacherCrop, type Conversation } from './samples';
 import { configFiles } from '../tiny/files';
 import { POLICY_MODEL, POLICY_SCENE_SCALE, policyTokenizer } from './spec';
 import { teacherBox } from './teacher';
@@ -73,7 +73,7 @@ export function exportShard(first: number, scenes: number): { index: object; byt
       const target = scene.objects[q.target]!;
       const crop = teacherCrop(scene, target, coarse);
       const conv = ergoConversation(pt, q, target, coarse, crop.image);
-      const meta = { kind: 'ergo', seed, question: q.question, options: q.options, answer: q.answer, label: target.label, box: teacherBox(target, coarse), bbox: target.bbox, coarseEnd: conv.coarseEnd, glyphsShareToken: glyphsShareToken(target, crop.rect, crop.image) };
+      const meta = { kind: 'ergo', seed, question: q.question, options: q.options, answer: q.answer, label: target.label, box: teacherBox(target, coarse), bbox: target.bbox, coarseEnd: conv.coarseEnd };
       samples.push({
         meta,
         ...coarseFields,

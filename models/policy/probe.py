@@ -8,10 +8,9 @@ first character, its second, and (for a multiple-choice question) the option let
 evaluation mixes these with the box and the turn before; this isolates reading. The held-out
 scenes are the curves' (seeds from 900,000). Prints one JSON line of counts.
 
-`second_one_token` counts the second characters of tags whose two glyph centres fall in one crop
-token; `side_second` and `side_second_one_token` ask the vision encoder's glyph side head the same,
-at the token the second glyph is labelled on (see `sideLabels`). They tell whether a misread second
-character is lost in the vision encoder or in the decoder.
+`side_second` asks the vision encoder's glyph side head for the second character, at the token
+holding the second glyph's centre. Beside `second` it tells whether a misread second character is
+lost in the vision encoder or in the decoder.
 """
 import argparse
 import json
@@ -24,7 +23,7 @@ import train
 
 def probe(model, shard, limit):
     ergo = [i for i, s in enumerate(shard.samples) if s['meta']['kind'] == 'ergo'][:limit]
-    counts = {name: [0, 0] for name in ('first', 'second', 'second_one_token', 'option', 'side_second', 'side_second_one_token')}  # right, asked
+    counts = {name: [0, 0] for name in ('first', 'second', 'option', 'side_second')}  # right, asked
     with torch.no_grad():
         for start in range(0, len(ergo), 8):
             picks = ergo[start:start + 8]
@@ -39,18 +38,16 @@ def probe(model, shard, limit):
 
             for i, s in enumerate(picks):
                 meta = shard.samples[s]['meta']
-                label, one_token = meta['label'], meta.get('glyphsShareToken', False)
+                label = meta['label']
                 fine = (batch['roles'][i] == train.ROLE_FINE).nonzero()[:, 0].numpy()
                 # The first mention of each character is the think step's, before the answer repeats it.
                 for position, k in train.label_characters(batch['ids'][i], fine, label)[:len(label)]:
                     right = predicted[i, position - 1] == batch['ids'][i, position]
                     score('first' if k == 0 else 'second', right)
-                    if k == 1 and one_token:
-                        score('second_one_token', right)
-                # The glyph tokens left to right, as the trainer's pointer finds them: the second is the second glyph's.
+                # The glyph tokens left to right, as the trainer's pointer finds them.
                 tag = (batch['crop_side'][i, 2] > 0).nonzero()[:, 0].tolist()
                 if len(label) == 2 and len(tag) >= 2:
-                    score('side_second_one_token' if one_token else 'side_second', glyphs[i, tag[1]] == batch['crop_side'][i, 2, tag[1]])
+                    score('side_second', glyphs[i, tag[1]] == batch['crop_side'][i, 2, tag[1]])
                 if batch['choices'][i]:
                     at = batch['choices'][i][0]
                     score('option', predicted[i, at - 1] == batch['ids'][i, at])

@@ -2,16 +2,17 @@
 // glyphs 20x28 px in the crop), and token ids / positions identical to what the worker feeds the model.
 import { describe, expect, it } from 'vitest';
 import { coarseTurnMessages, ergoImageCost, ERGO_PROMPTS } from '../../app/core';
+import { GLYPH_GAP, GLYPH_HEIGHT, GLYPH_WIDTH } from '../../app/scenes/font';
 import { generateScene, LABEL_ALPHABET, sceneQuestions } from '../../app/scenes/scene';
 import { expandImagePads, followUpIds, promptIds } from '../../engines/transformers/chat';
-import { coarseImage, directConversation, ergoConversation, fullQuestion, END, IGNORE, loadPolicyTokenizer, ROLE, sideLabels, teacherCrop } from './samples';
+import { coarseImage, directConversation, ergoConversation, fullQuestion, END, glyphsShareToken, IGNORE, loadPolicyTokenizer, ROLE, sideLabels, teacherCrop } from './samples';
 import { POLICY_BUDGET, POLICY_SCENE_SCALE } from './spec';
 import { coarseOutput, teacherBox } from './teacher';
 
 const pt = loadPolicyTokenizer();
 
 describe('policy training samples', () => {
-  it('zooms on a box that contains the target; the tag is under 4 px tall in the coarse image and 28 px in the crop', () => {
+  it('zooms on a box that contains the target; the tag is under 4 px tall in the coarse image and 28 px in the crop, a token per glyph', () => {
     for (let seed = 100; seed < 112; seed++) {
       const scene = generateScene(seed, POLICY_SCENE_SCALE);
       const coarse = ergoImageCost(scene.image, POLICY_BUDGET);
@@ -29,6 +30,8 @@ describe('policy training samples', () => {
         const crop = teacherCrop(scene, t, coarse);
         expect(crop.image.width).toBe(224);
         expect(tag * (crop.image.height / (crop.rect.y2 - crop.rect.y1))).toBe(28);
+        // Glyph centres 28 px apart: each of a tag's characters has a token of its own to be read at.
+        expect(glyphsShareToken(t, crop.rect, crop.image)).toBe(false);
       }
     }
   });
@@ -70,8 +73,12 @@ describe('policy training samples', () => {
     expect(text.endsWith(`<|im_start|>assistant\n<answer>${q.answer}</answer><|im_end|>`)).toBe(true);
   });
 
-  // Seed 9's tag has its glyph centres in two tokens, seed 6's in one.
-  it.each([9, 6])('labels each token with the colour, shape and tag characters of what it shows (seed %i)', (seed) => {
+  // The teacher's crop gives each glyph centre a token of its own; a frame a quarter cell wider each
+  // side, as a model zooming wider would cut, puts both centres of the same tag in one token.
+  it.each([
+    [9, 0, false],
+    [9, 84, true],
+  ])('labels each token with the colour, shape and tag characters of what it shows (seed %i, frame widened by %i px)', (seed, widen, shared) => {
     const scene = generateScene(seed, POLICY_SCENE_SCALE);
     const coarse = coarseImage(scene);
     const q = sceneQuestions(scene)[0]!;
@@ -81,17 +88,21 @@ describe('policy training samples', () => {
     expect(whole[64 + t.row * 8 + t.col]).toBe(t.shape + 1);
     expect([...whole.subarray(0, 64)].filter((v) => v > 0)).toHaveLength(scene.objects.length);
     const crop = teacherCrop(scene, t, coarse);
-    const side = sideLabels(scene.objects, crop.rect, crop.image);
+    const frame = { x1: crop.rect.x1 - widen, y1: crop.rect.y1 - widen, x2: crop.rect.x2 + widen, y2: crop.rect.y2 + widen };
+    expect(t.label).toHaveLength(2);
+    expect(glyphsShareToken(t, frame, crop.image)).toBe(shared);
+    const side = sideLabels(scene.objects, frame, crop.image);
     // Each glyph is read at the token holding its centre (the second of two centres in one token, at
     // the token to its right), with the character after it; other tokens it overlaps are left out,
     // and no token away from the tag carries a character.
-    const scale = crop.image.width / (crop.rect.x2 - crop.rect.x1);
-    const tokenOf = (x: number, y: number) => Math.floor(((y - crop.rect.y1) * scale) / 28) * 8 + Math.floor(((x - crop.rect.x1) * scale) / 28);
-    const glyphW = (t.labelBox.x2 - t.labelBox.x1 - (t.label.length - 1) * 6) / t.label.length;
+    const scale = crop.image.width / (frame.x2 - frame.x1);
+    const tokenOf = (x: number, y: number) => Math.floor(((y - frame.y1) * scale) / 28) * 8 + Math.floor(((x - frame.x1) * scale) / 28);
+    const fontPixel = (t.labelBox.y2 - t.labelBox.y1) / GLYPH_HEIGHT;
+    const glyphW = GLYPH_WIDTH * fontPixel;
     const expected = new Map<number, [number, number]>();
     const covered = new Set<number>();
     [...t.label].forEach((c, k) => {
-      const x1 = t.labelBox.x1 + k * (glyphW + 6);
+      const x1 = t.labelBox.x1 + k * (GLYPH_WIDTH + GLYPH_GAP) * fontPixel;
       for (let y = t.labelBox.y1; y < t.labelBox.y2; y++) for (let x = x1; x < x1 + glyphW; x++) covered.add(tokenOf(x, y));
       const centre = tokenOf(x1 + glyphW / 2, (t.labelBox.y1 + t.labelBox.y2) / 2);
       expected.set(expected.has(centre) ? centre + 1 : centre, [LABEL_ALPHABET.indexOf(c) + 1, k + 1 < t.label.length ? LABEL_ALPHABET.indexOf(t.label[k + 1]!) + 1 : END]);

@@ -148,10 +148,9 @@ export function glyphsShareToken(o: SceneObject, frame: OriginalRect, size: Size
  * next row the character after it (END after the last), which teaches a token to look at its
  * right-hand neighbour, as reading a tag in order needs.
  *
- * When two glyph centres fall in one token (in the teacher's crop glyphs are 20 px wide and 24 px
- * apart, in 28-px tokens: one two-character tag in six), the second glyph is read at the token to
- * the right, which shows the rest of it. Left on the first glyph's token, it could be read only from
- * that token's next-character label, and was right less than half the time.
+ * In the teacher's crop each glyph centre has a token of its own (glyphs 28 px apart, see
+ * GLYPH_GAP). In a frame cut wider, two centres can fall in one token; the second glyph is then read
+ * at the token to the right, which shows the rest of it, so that it still has a token of its own.
  */
 export function sideLabels(objects: readonly SceneObject[], frame: OriginalRect, size: Size): Int8Array {
   const cols = size.width / TOKEN;

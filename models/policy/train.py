@@ -52,9 +52,11 @@ HELD_OUT_FIRST = 900_000  # the curves' held-out scenes (the evaluation uses see
 # 8,800 until step 7,442, then shortened to 8,300), then a short cosine at a quarter of the peak (set
 # to end at 9,400 for its first 47 steps), then one at half the peak. At step 10,900 grow.py widened
 # the vision encoder (64 -> 128, 2 -> 4 heads) and both turns went on with a new optimizer on a
-# cosine at half the peak (set to end at 12,300 for its first 60 steps, then 12,200 for 14).
-PLAN = 'vision:2200,coarse:3100,full:3612,coarse:5800,full:6800,full:9700,full:10900,full:12500'
-SEGMENTS = '0:4600,3612:5800,5800:7000,6800:8300,8300:9700:0.25,9700:10900:0.5,10900:12500:0.5'
+# cosine at half the peak (set to end at 12,300 for its first 60 steps, then 12,200 for 14). At
+# step 12,500 the scenes' glyphs moved a font pixel further apart (GLYPH_GAP 2, a token each in the
+# crop), and both turns went on with a new optimizer on a cosine at half the peak.
+PLAN = 'vision:2200,coarse:3100,full:3612,coarse:5800,full:6800,full:9700,full:10900,full:12500,full:14500'
+SEGMENTS = '0:4600,3612:5800,5800:7000,6800:8300,8300:9700:0.25,9700:10900:0.5,10900:12500:0.5,12500:14500:0.5'
 
 MEAN = np.array([0.48145466, 0.4578275, 0.40821073], np.float32)
 STD = np.array([0.26862954, 0.26130258, 0.27577711], np.float32)
