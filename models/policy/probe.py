@@ -37,8 +37,7 @@ def probe(model, shard, limit):
                 counts[name][1] += 1
 
             for i, s in enumerate(picks):
-                meta = shard.samples[s]['meta']
-                label = meta['label']
+                label = shard.samples[s]['meta']['label']
                 fine = (batch['roles'][i] == train.ROLE_FINE).nonzero()[:, 0].numpy()
                 # The first mention of each character is the think step's, before the answer repeats it.
                 for position, k in train.label_characters(batch['ids'][i], fine, label)[:len(label)]:
